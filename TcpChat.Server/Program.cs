@@ -1,0 +1,3 @@
+using TcpChat.Server.Hosting;
+
+return await ChatHost.RunAsync(args);
