@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TcpChat.Server.Chat;
+using TcpChat.Server.Networking;
+using TcpChat.Server.Protocol;
+
+namespace TcpChat.Server.Hosting;
+
+public static class ChatServiceCollectionExtensions
+{
+    /// <summary>Everything the chat server needs: options, chat core, Supabase Auth and, when no project is configured, the embedded endpoint.</summary>
+    public static IServiceCollection AddChatServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ChatOptions>()
+            .Bind(configuration.GetSection(ChatOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddOptions<HostOptions>().Configure<IOptions<ChatOptions>>((host, chat) =>
+            host.ShutdownTimeout = chat.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<NickRegistry>();
+        services.AddSingleton<LineEncoder>();
+        services.AddSingleton<CommandDispatcher>();
+        services.AddSingleton<ConnectionContext>();
+        services.AddSingleton<ChatServer>();
+
+        services.AddHostedService<ChatServerHostedService>();
+        return services;
+    }
+}

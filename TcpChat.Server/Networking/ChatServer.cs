@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TcpChat.Server.Hosting;
+using TcpChat.Server.Protocol;
+
+namespace TcpChat.Server.Networking;
+
+/// <summary>
+/// The TCP server: binds its listeners in <see cref="StartAsync"/> (so callers learn the real ports), runs one accept
+/// loop per listener and one Task per client, reaps connections that never log in or go idle, and closes everyone
+/// cleanly in <see cref="StopAsync"/>.
+/// </summary>
+internal sealed class ChatServer : IAsyncDisposable
+{
+    private const int ListenBacklog = 4096; // bursts of thousands of connects must not drop SYNs
+
+    private readonly ChatOptions _options;
+    private readonly ConnectionContext _context;
+    private readonly ILogger<ChatServer> _logger;
+    private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly List<(Socket Socket, bool Tls)> _listeners = [];
+    private readonly List<Task> _loops = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private SslServerAuthenticationOptions? _tls;
+    private byte[]? _greeting;
+    private long _nextId;
+    private int _count;
+
+    public ChatServer(IOptions<ChatOptions> options, ConnectionContext context, ILogger<ChatServer> logger)
+    {
+        _options = options.Value;
+        _context = context;
+        _logger = logger;
+    }
+
+    /// <summary>The bound plaintext endpoints (real ports when 0 was asked for).</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints { get; private set; } = [];
+
+    /// <summary>The bound TLS endpoint, when TLS is on.</summary>
+    public IPEndPoint? TlsEndpoint { get; private set; }
+
+    public int ConnectionCount => Volatile.Read(ref _count);
+
+    public bool IsStopping => _stopping.IsCancellationRequested;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _greeting = _context.Encoder.Notice(
+            "tcpchat 1.0 ready. Log in: AUTH <email> <password> | SIGNUP <email> <password> | RECOVER <email> | TOKEN <access-token> | HELP");
+        var endpoints = new List<IPEndPoint>();
+        foreach (var endPoint in EndpointParser.Parse(_options))
+        {
+            endpoints.Add(Bind(endPoint, tls: false));
+        }
+
+        Endpoints = endpoints;
+        if (_options.Tls.Enabled)
+        {
+            _tls = new SslServerAuthenticationOptions
+            {
+                ServerCertificate = LoadCertificate(_options.Tls),
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+            };
+            TlsEndpoint = Bind(new IPEndPoint(EndpointParser.ParseAddress(_options.Host), _options.Tls.Port), tls: true);
+        }
+
+        foreach (var (socket, tls) in _listeners)
+        {
+            _loops.Add(AcceptLoopAsync(socket, tls));
+        }
+
+        _loops.Add(SweepLoopAsync());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops accepting, tells every client, waits up to the shutdown timeout for their output, then aborts the rest.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _context.Commands.Stopping = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var (socket, _) in _listeners)
+        {
+            socket.Close();
+        }
+
+        var connections = _connections.Values.ToArray();
+        NetworkingLog.ShuttingDown(_logger, connections.Length);
+        var notice = _context.Encoder.Notice("server shutting down");
+        var error = _context.Encoder.Error(ErrorCodes.ShuttingDown, "the server is stopping; goodbye");
+        foreach (var connection in connections)
+        {
+            connection.CloseWith(notice, error);
+        }
+
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        // Each connection bounds its own flush by the shutdown timeout; this waits for them to finish.
+        while (!_connections.IsEmpty && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private IPEndPoint Bind(IPEndPoint endPoint, bool tls)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            socket.Listen(ListenBacklog);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"Cannot listen on {endPoint} ({(tls ? "Chat:Tls:Port" : "Chat:Host/Chat:Port")}): {ex.Message}", ex);
+        }
+
+        _listeners.Add((socket, tls));
+        var bound = (IPEndPoint)socket.LocalEndPoint!;
+        NetworkingLog.Listening(_logger, bound, tls ? "tls" : "plaintext");
+        return bound;
+    }
+
+    private static X509Certificate2 LoadCertificate(TlsOptions tls)
+    {
+        try
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(tls.CertificatePath!, tls.KeyPath);
+            // Re-import so the private key is usable by SslStream on every platform.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new InvalidOperationException($"Chat:Tls:CertificatePath/KeyPath: cannot load the certificate: {ex.Message}", ex);
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, bool tls)
+    {
+        var localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // A connection reset before accept, or descriptors exhausted: keep serving.
+                NetworkingLog.AcceptFailed(_logger, localEndPoint, ex);
+                continue;
+            }
+
+            Admit(socket, tls);
+        }
+    }
+
+    private void Admit(Socket socket, bool tls)
+    {
+        socket.NoDelay = true; // a chat line must leave now, not after a delayed ACK
+        var address = ((IPEndPoint)socket.RemoteEndPoint!).Address;
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        string? refusal = null;
+        if (Interlocked.Increment(ref _count) > _options.MaxConnections)
+        {
+            refusal = "the server is full";
+        }
+        else if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > _options.MaxConnectionsPerAddress)
+        {
+            ReleaseAddress(address);
+            refusal = "too many connections from your address";
+        }
+
+        if (refusal is not null)
+        {
+            Interlocked.Decrement(ref _count);
+            Refuse(socket, address, refusal, tls);
+            return;
+        }
+
+        long id = Interlocked.Increment(ref _nextId);
+        var connection = new ClientConnection(id, socket, new NetworkStream(socket, ownsSocket: false), tls, _context);
+        _connections[id] = connection;
+        NetworkingLog.Accepted(_logger, id, connection.RemoteEndPoint);
+        _ = connection.RunAsync(tls ? _tls : null, _ => _greeting!, OnClosed);
+    }
+
+    private void Refuse(Socket socket, IPAddress address, string reason, bool tls)
+    {
+        NetworkingLog.Refused(_logger, address, reason);
+        try
+        {
+            if (!tls)
+            {
+                // Non-blocking: the line fits any fresh socket's send buffer, and nothing may wait on this client.
+                socket.Blocking = false;
+                socket.Send(_context.Encoder.Error(ErrorCodes.ServerFull, reason));
+            }
+
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // It left already.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    private void OnClosed(ClientConnection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        ReleaseAddress(connection.RemoteAddress.IsIPv4MappedToIPv6 ? connection.RemoteAddress.MapToIPv4() : connection.RemoteAddress);
+        Interlocked.Decrement(ref _count);
+        NetworkingLog.Closed(_logger, connection.Id);
+    }
+
+    private void ReleaseAddress(IPAddress address)
+    {
+        while (_perAddress.TryGetValue(address, out int n))
+        {
+            bool done = n <= 1
+                ? _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, n))
+                : _perAddress.TryUpdate(address, n - 1, n);
+            if (done)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Once a quarter second: close connections past the login deadline or idle for too long.</summary>
+    private async Task SweepLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), _context.Time);
+        var loginTimeout = _context.Encoder.Error(ErrorCodes.AuthTimeout, $"no login within {_options.LoginTimeout.TotalSeconds:0.#} s; closing");
+        var idle = _context.Encoder.Notice("idle for too long; closing");
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                long now = _context.Time.GetTimestamp();
+                foreach (var connection in _connections.Values)
+                {
+                    if (!connection.IsLoggedIn)
+                    {
+                        if (_context.Time.GetElapsedTime(connection.ConnectedAt, now) >= _options.LoginTimeout
+                            && connection.TryCloseBeforeLogin(loginTimeout))
+                        {
+                            NetworkingLog.ClosedForReason(_logger, connection.Id, "login timeout");
+                        }
+                    }
+                    else if (_options.IdleTimeout > TimeSpan.Zero
+                        && _context.Time.GetElapsedTime(connection.LastActivity, now) >= _options.IdleTimeout)
+                    {
+                        NetworkingLog.ClosedForReason(_logger, connection.Id, "idle timeout");
+                        connection.CloseWith(idle);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TcpChat.Server.Hosting;
+using TcpChat.Server.Protocol;
+
+namespace TcpChat.Server.Networking;
+
+/// <summary>What every connection shares, held once so a connection carries one reference instead of many.</summary>
+internal sealed class ConnectionContext(
+    IOptions<ChatOptions> options,
+    CommandDispatcher commands,
+    LineEncoder encoder,
+    TimeProvider time,
+    ILogger<ClientConnection> logger)
+{
+    public ChatOptions Options { get; } = options.Value;
+
+    public CommandDispatcher Commands { get; } = commands;
+
+    public LineEncoder Encoder { get; } = encoder;
+
+    public TimeProvider Time { get; } = time;
+
+    public ILogger Logger { get; } = logger;
+}
