@@ -1,0 +1,90 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TcpChat.Server.DevAuth;
+using TcpChat.Server.Hosting;
+using TcpChat.Server.Networking;
+
+namespace TcpChat.Tests.Infrastructure;
+
+/// <summary>
+/// The whole host in-process: chat listener on port 0 and the embedded Supabase-Auth-compatible endpoint on port 0,
+/// with a throwaway user store. Tests talk to it over real sockets.
+/// </summary>
+public sealed class ChatServerFixture : IAsyncDisposable
+{
+    private static int _userCounter;
+    private readonly IHost _host;
+    private readonly string _dataDir;
+
+    private ChatServerFixture(IHost host, string dataDir)
+    {
+        _host = host;
+        _dataDir = dataDir;
+    }
+
+    public IPEndPoint EndPoint => Server.Endpoints[0];
+
+    internal ChatServer Server => _host.Services.GetRequiredService<ChatServer>();
+
+    internal DevAuthServer DevAuth => _host.Services.GetRequiredService<DevAuthServer>();
+
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Starts a server; <paramref name="settings"/> are <c>Key=value</c> overrides (e.g. <c>Chat:MaxLoginAttempts=2</c>).</summary>
+    public static async Task<ChatServerFixture> StartAsync(params string[] settings)
+    {
+        string dataDir = Path.Combine(Path.GetTempPath(), "tcpchat-tests", Guid.NewGuid().ToString("N"));
+        var args = new List<string>
+        {
+            "--Chat:Port=0",
+            "--DevAuth:Port=0",
+            $"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}",
+            "--DevAuth:PasswordHashIterations=1000",
+            "--Chat:MessagesPerSecond=0",
+            "--Supabase:LoginsPerMinutePerAddress=0",
+            "--Chat:ShutdownTimeout=00:00:02",
+        };
+        args.AddRange(settings.Select(s => "--" + s));
+        var builder = ChatHost.CreateBuilder([.. args]);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new NUnitLoggerProvider());
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        var host = builder.Build();
+        await host.StartAsync().WaitAsync(TestTimeouts.Default);
+        return new ChatServerFixture(host, dataDir);
+    }
+
+    public Task<ChatTestClient> ConnectAsync(bool readGreeting = true) => ChatTestClient.ConnectAsync(EndPoint, readGreeting);
+
+    /// <summary>A unique email for this test run.</summary>
+    public static string NewEmail(string name = "user") =>
+        $"{name}{Interlocked.Increment(ref _userCounter)}x{Environment.ProcessId}@example.com";
+
+    /// <summary>Connects, signs up a new account (auto-confirmed) and returns the logged-in client in the default room.</summary>
+    public async Task<ChatTestClient> SignUpAsync(string name = "user", string password = "correct horse")
+    {
+        var client = await ConnectAsync();
+        await client.SendAsync($"SIGNUP {NewEmail(name)} {password}");
+        string ok = await client.ExpectNextAsync("OK AUTH ");
+        client.Nick = ok["OK AUTH ".Length..];
+        await client.ExpectNextAsync("OK JOIN #lobby");
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TestTimeouts.Default);
+        await _host.StopAsync(cts.Token);
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}

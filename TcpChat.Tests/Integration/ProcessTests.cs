@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using NUnit.Framework;
+using TcpChat.Tests.Infrastructure;
+
+namespace TcpChat.Tests.Integration;
+
+/// <summary>The built server as a child process: started from the command line, driven over TCP, stopped with SIGTERM.</summary>
+[CancelAfter(TestTimeouts.Test)]
+public partial class ProcessTests
+{
+    private static string ServerDll => Path.Combine(TestContext.CurrentContext.TestDirectory, "TcpChat.Server.dll");
+
+    private static Process Start(string dataDir, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(ServerDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.ArgumentList.Add($"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}");
+        info.Environment["TCPCHAT_DevAuth__PasswordHashIterations"] = "1000";
+        return Process.Start(info)!;
+    }
+
+    [Test]
+    public async Task SigtermTellsEveryClientAndExitsZero()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0", "--Chat:MessagesPerSecond=0");
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            int port = await ReadListeningPortAsync(process);
+            await using var alice = await ChatTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+            await alice.SendAsync($"SIGNUP {ChatServerFixture.NewEmail("proc")} process-password");
+            await alice.ExpectNextAsync("OK AUTH ");
+            await alice.ExpectNextAsync("OK JOIN #lobby");
+            await using var bob = await ChatTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+            await bob.SendAsync($"SIGNUP {ChatServerFixture.NewEmail("proc")} process-password");
+            await bob.ExpectNextAsync("OK AUTH ");
+            await alice.ExpectAsync("#lobby * ");
+            await bob.SendAsync("hello from a process");
+            await alice.ExpectAsync("#lobby ");
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            }
+
+            foreach (var client in new[] { alice, bob })
+            {
+                var lines = await client.ReadUntilClosedAsync();
+                Assert.That(lines, Has.Count.GreaterThanOrEqualTo(2));
+                Assert.That(lines[^2], Is.EqualTo("* server shutting down"));
+                Assert.That(lines[^1], Does.StartWith("ERR SHUTTING_DOWN "));
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            Assert.That(process.ExitCode, Is.Zero, await stderr);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task ABadSettingStopsStartWithOneLineNamingTheKey()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, "--Chat:Port=70000");
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("Chat:Port"));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task HelpPrintsTheOptions()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, "--help");
+        string stdout = await process.StandardOutput.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.Zero);
+        Assert.That(stdout, Does.Contain("--Chat:Port=7878").And.Contain("--Supabase:Url").And.Contain("--DevAuth:Port=54321"));
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    private static async Task<int> ReadListeningPortAsync(Process process)
+    {
+        while (await process.StandardOutput.ReadLineAsync().WaitAsync(TestTimeouts.Default) is { } line)
+        {
+            var match = ListeningLine().Match(line);
+            if (match.Success)
+            {
+                // Keep draining stdout so the child never blocks on a full pipe.
+                _ = process.StandardOutput.ReadToEndAsync();
+                return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        Assert.Fail("the server exited before listening");
+        return 0;
+    }
+
+    [GeneratedRegex(@"Listening on 127\.0\.0\.1:(\d+) \(plaintext\)")]
+    private static partial Regex ListeningLine();
+}
