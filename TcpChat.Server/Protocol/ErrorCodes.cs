@@ -11,6 +11,7 @@ internal static class ErrorCodes
     public const string WeakPassword = "WEAK_PASSWORD";
     public const string InvalidEmail = "INVALID_EMAIL";
     public const string SignupDisabled = "SIGNUP_DISABLED";
+    public const string UserExists = "USER_EXISTS";
     public const string RateLimited = "RATE_LIMITED";
     public const string AuthUnavailable = "AUTH_UNAVAILABLE";
     public const string TooManyAttempts = "TOO_MANY_ATTEMPTS";

@@ -1,0 +1,379 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using TcpChat.Server.Protocol;
+using Reason = TcpChat.Server.Auth.FailureHint.Reason;
+
+namespace TcpChat.Server.Auth;
+
+/// <summary>
+/// The login commands, answered through <see cref="SupabaseAuthClient"/> and <see cref="AccessTokenValidator"/>,
+/// with every outcome mapped to a PROTOCOL.md code. Each Supabase call first passes the per-address throttle
+/// (<c>RATE_LIMITED</c>) and the concurrency cap; a full cap queue answers <c>AUTH_UNAVAILABLE</c> (the server is
+/// overloaded, not the client misbehaving). A <c>TOKEN</c> verified locally takes neither: it costs Supabase nothing.
+/// Only the caller's cancellation escapes as an exception.
+/// </summary>
+internal sealed class AuthService : IAuthService
+{
+    private const string ThrottledText = "too many logins from your address, try again in a minute";
+    private const string UnavailableText = "authentication service unavailable, try again shortly";
+
+    private readonly SupabaseAuthClient _client;
+    private readonly AccessTokenValidator _validator;
+    private readonly LoginThrottle _throttle;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AuthService> _logger;
+
+    public AuthService(SupabaseAuthClient client, AccessTokenValidator validator, LoginThrottle throttle, TimeProvider time, ILogger<AuthService> logger)
+    {
+        _client = client;
+        _validator = validator;
+        _throttle = throttle;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async ValueTask<LoginResult> SignInAsync(string email, string password, IPAddress client, CancellationToken cancellationToken)
+    {
+        const string Command = "AUTH";
+        if (Admit(Command, client) is { } refused)
+        {
+            return refused;
+        }
+
+        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            return Busy(Command);
+        }
+
+        try
+        {
+            var session = await _client.SignInWithEmailAsync(email, password, client, cancellationToken);
+            return SignedIn(Command, session);
+        }
+        catch (GotrueException e)
+        {
+            return Failed(Command, email, e, MapLoginFailure(e));
+        }
+    }
+
+    public async ValueTask<LoginResult> SignUpAsync(string email, string password, IPAddress client, CancellationToken cancellationToken)
+    {
+        const string Command = "SIGNUP";
+
+        // bcrypt's limit is 72 bytes (AUTH-CONTRACT.md §7): answer without spending a Supabase call.
+        if (Encoding.UTF8.GetByteCount(password) > 72)
+        {
+            return LoginResult.Fail(ErrorCodes.WeakPassword, "password is longer than 72 bytes");
+        }
+
+        if (Admit(Command, client) is { } refused)
+        {
+            return refused;
+        }
+
+        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            return Busy(Command);
+        }
+
+        try
+        {
+            var session = await _client.SignUpWithEmailAsync(email, password, client, cancellationToken);
+            if (session.AccessToken is { Length: > 0 })
+            {
+                return SignedIn(Command, session);
+            }
+
+            // Confirmation required, or an obfuscated user (identities: []) for an existing confirmed email:
+            // the same answer for both, so SIGNUP does not reveal whether the address has an account.
+            return LoginResult.Confirm();
+        }
+        catch (GotrueException e)
+        {
+            return Failed(Command, email, e, MapSignUpFailure(e));
+        }
+    }
+
+    public async ValueTask<LoginResult> RecoverAsync(string email, IPAddress client, CancellationToken cancellationToken)
+    {
+        const string Command = "RECOVER";
+        if (Admit(Command, client) is { } refused)
+        {
+            return refused;
+        }
+
+        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            return Busy(Command);
+        }
+
+        try
+        {
+            await _client.ResetPasswordForEmailAsync(email, client, cancellationToken);
+        }
+        catch (GotrueException e) when (e.StatusCode == 0 && !e.TimedOut)
+        {
+            // Unreachable: the same for every address, so saying so reveals nothing.
+            AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
+            return LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
+        }
+        catch (GotrueException e)
+        {
+            // A known address can fail where an unknown one cannot (429 mail window, 400 not authorized, 500 SMTP,
+            // a slow send timing out): answer exactly as for success (AUTH-CONTRACT.md §3.4).
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var domain = AuthLog.EmailDomain(email);
+                AuthLog.LoginFailed(_logger, Command, domain, "DONE", e.StatusCode, e.ErrorCode);
+            }
+        }
+
+        return LoginResult.Done();
+    }
+
+    public async ValueTask<LoginResult> VerifyTokenAsync(string accessToken, IPAddress client, CancellationToken cancellationToken)
+    {
+        const string Command = "TOKEN";
+        TokenCheck check;
+        try
+        {
+            check = await _validator.ValidateAsync(accessToken, cancellationToken);
+        }
+        catch (GotrueException e)
+        {
+            AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
+            return LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
+        }
+
+        switch (check.Status)
+        {
+            case TokenCheckStatus.Valid:
+                AuthLog.LoginSucceeded(_logger, Command, check.UserId!);
+                return LoginResult.SignedIn(new AuthIdentity(check.UserId!, check.Email ?? string.Empty, check.ExpiresAt, null));
+            case TokenCheckStatus.Invalid:
+                AuthLog.TokenRejected(_logger, check.Failure ?? "invalid");
+                return InvalidToken();
+        }
+
+        // No local keys (legacy HS256 project without Supabase:JwtSecret): only GET /user can tell.
+        if (!TryReadExpiry(accessToken, out var expiresAt))
+        {
+            return InvalidToken();
+        }
+
+        if (Admit(Command, client) is { } refused)
+        {
+            return refused;
+        }
+
+        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            return Busy(Command);
+        }
+
+        try
+        {
+            var user = await _client.GetUserAsync(accessToken, cancellationToken);
+            AuthLog.LoginSucceeded(_logger, Command, user.Id!);
+            return LoginResult.SignedIn(new AuthIdentity(user.Id!, user.Email ?? string.Empty, expiresAt, null));
+        }
+        catch (GotrueException e)
+        {
+            var result = e switch
+            {
+                { StatusCode: 0 or >= 500 } => Unavailable(),
+                { StatusCode: 429 } => LoginResult.Fail(ErrorCodes.RateLimited, "too many logins, try again in a minute"),
+
+                // GoTrue's own refusals carry an error code (bad_jwt, session_not_found, user_not_found, user_banned …);
+                // a code-less 4xx is the gateway (a wrong apikey): our problem, not the token's.
+                { ErrorCode: not null, NotJson: false } => InvalidToken(),
+                _ => Unavailable(),
+            };
+            return Failed(Command, "(token)", e, result);
+        }
+    }
+
+    /// <summary>
+    /// The refresh grant for a logged-in client's session: a new session, <see cref="RefreshStatus.Gone"/> when Supabase
+    /// says the session or user no longer exists, else <see cref="RefreshStatus.Unavailable"/> (retry later).
+    /// Not throttled per address (it is the server's own call), but it takes a concurrency slot.
+    /// </summary>
+    public async ValueTask<RefreshResult> RefreshAsync(Session session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (string.IsNullOrEmpty(session.RefreshToken))
+        {
+            return RefreshResult.Gone;
+        }
+
+        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            return RefreshResult.Unavailable;
+        }
+
+        try
+        {
+            var refreshed = await _client.RefreshAccessTokenAsync(session.RefreshToken, cancellationToken);
+            AuthLog.SessionRefreshed(_logger, refreshed.User?.Id);
+            return RefreshResult.Refreshed(refreshed);
+        }
+        catch (GotrueException e)
+        {
+            var result = IsGone(e) ? RefreshResult.Gone : RefreshResult.Unavailable;
+            AuthLog.RefreshFailed(_logger, result.Status, e.StatusCode, e.ErrorCode);
+            return result;
+        }
+    }
+
+    internal static bool IsGone(GotrueException e) => e.StatusCode is >= 400 and < 500 and not 429 && (e.ErrorCode switch
+    {
+        "refresh_token_not_found" or "refresh_token_already_used" or "session_not_found" or "session_expired"
+            or "user_banned" or "user_not_found" => true,
+        _ => e.Reason is Reason.InvalidRefreshToken or Reason.ExpiredRefreshToken or Reason.UserBanned,
+    });
+
+    /// <summary>AUTH: the password grant's failures.</summary>
+    internal static LoginResult MapLoginFailure(GotrueException e) => Common(e) ?? e.Reason switch
+    {
+        Reason.UserBadLogin => LoginResult.Fail(ErrorCodes.InvalidCredentials, "wrong email or password"),
+        Reason.UserBanned => LoginResult.Fail(ErrorCodes.InvalidCredentials, "account is banned"),
+        Reason.UserEmailNotConfirmed => LoginResult.Fail(ErrorCodes.EmailNotConfirmed, "confirm your email first (see the link we sent), then AUTH"),
+
+        // The grant does not validate the email format, but a validation failure about input is still the user's.
+        Reason.UserBadEmailAddress or Reason.UserMissingInformation => LoginResult.Fail(ErrorCodes.InvalidCredentials, "wrong email or password"),
+        _ => Unavailable(),
+    };
+
+    /// <summary>SIGNUP: the sign-up's failures.</summary>
+    internal static LoginResult MapSignUpFailure(GotrueException e) => Common(e) ?? e.Reason switch
+    {
+        Reason.UserBadPassword => LoginResult.Fail(ErrorCodes.WeakPassword, WeakPasswordText(e)),
+        Reason.UserBadEmailAddress => LoginResult.Fail(ErrorCodes.InvalidEmail, "that email address cannot be used"),
+        Reason.SignupDisabled => LoginResult.Fail(ErrorCodes.SignupDisabled, "sign-ups are disabled"),
+        Reason.UserAlreadyRegistered => LoginResult.Fail(ErrorCodes.UserExists, "an account with this email exists; log in with AUTH"),
+        _ => Unavailable(),
+    };
+
+    /// <summary>Outages and rate limits, the same for every command; null when the answer is the user's own failure.</summary>
+    private static LoginResult? Common(GotrueException e)
+    {
+        if (e.StatusCode == 0 || e.StatusCode >= 500 || e.NotJson || e.IsGatewayError)
+        {
+            return Unavailable();
+        }
+
+        if (e.StatusCode == 429 || e.Reason == Reason.UserTooManyRequests)
+        {
+            return LoginResult.Fail(ErrorCodes.RateLimited, "too many attempts, try again in a minute");
+        }
+
+        return null;
+    }
+
+    private static string WeakPasswordText(GotrueException e)
+    {
+        // GoTrue's message names the rule ("Password should be at least 6 characters."); keep it if it is plain text.
+        if (e.ErrorMessage is { Length: > 0 and <= 200 } message && message.All(c => c >= ' ' && c < 0x7F))
+        {
+            return "password too weak: " + message;
+        }
+
+        return "password too weak or too long (6 to 72 bytes)";
+    }
+
+    private static LoginResult Unavailable() => LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
+
+    private static LoginResult InvalidToken() => LoginResult.Fail(ErrorCodes.InvalidToken, "invalid or expired token");
+
+    private LoginResult? Admit(string command, IPAddress client)
+    {
+        if (_throttle.TryAcquireLogin(client))
+        {
+            return null;
+        }
+
+        AuthLog.LoginThrottled(_logger, command, client);
+        return LoginResult.Fail(ErrorCodes.RateLimited, ThrottledText);
+    }
+
+    private LoginResult Busy(string command)
+    {
+        AuthLog.SupabaseBusy(_logger, command);
+        return LoginResult.Fail(ErrorCodes.AuthUnavailable, "authentication service busy, try again shortly");
+    }
+
+    private LoginResult SignedIn(string command, Session session)
+    {
+        var user = session.User;
+        string? userId = user?.Id;
+        string? email = user?.Email;
+        if (userId is null)
+        {
+            // The token came straight from Supabase over the call we made: reading its claims is enough.
+            try
+            {
+                var jwt = new JsonWebToken(session.AccessToken);
+                userId = jwt.Subject;
+                jwt.TryGetPayloadValue("email", out email);
+            }
+            catch (ArgumentException)
+            {
+                userId = null;
+            }
+
+            if (string.IsNullOrEmpty(userId))
+            {
+                AuthLog.SupabaseUnavailable(_logger, command, 200, null, null);
+                return Unavailable();
+            }
+        }
+
+        var expiresAt = session.ExpiresAt > 0
+            ? DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt)
+            : _time.GetUtcNow().AddSeconds(session.ExpiresIn > 0 ? session.ExpiresIn : 3600);
+        AuthLog.LoginSucceeded(_logger, command, userId);
+        return LoginResult.SignedIn(new AuthIdentity(userId, email ?? string.Empty, expiresAt, session));
+    }
+
+    private LoginResult Failed(string command, string email, GotrueException e, LoginResult result)
+    {
+        if (result.ErrorCode == ErrorCodes.AuthUnavailable)
+        {
+            AuthLog.SupabaseUnavailable(_logger, command, e.StatusCode, e.ErrorCode, e.StatusCode == 0 ? e.InnerException : null);
+        }
+        else if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var domain = email == "(token)" ? email : AuthLog.EmailDomain(email);
+            AuthLog.LoginFailed(_logger, command, domain, result.ErrorCode ?? "OK", e.StatusCode, e.ErrorCode);
+        }
+
+        return result;
+    }
+
+    private static bool TryReadExpiry(string token, out DateTimeOffset expiresAt)
+    {
+        expiresAt = default;
+        try
+        {
+            var jwt = new JsonWebToken(token);
+            if (jwt.ValidTo == DateTime.MinValue)
+            {
+                return false;
+            }
+
+            expiresAt = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
+
+namespace TcpChat.Server.Auth;
+
+/// <summary>DI wiring of the Auth folder.</summary>
+internal static class AuthServiceCollectionExtensions
+{
+    /// <summary>The first retry waits about this long, the second twice as long (with jitter).</summary>
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Registers <see cref="SupabaseOptions"/> (validated at start), <see cref="SupabaseEndpoint"/> (set right away when
+    /// <c>Supabase:Url</c> is configured; otherwise the embedded dev endpoint sets it once bound), the typed
+    /// <see cref="SupabaseAuthClient"/> with its resilience pipeline, <see cref="AccessTokenValidator"/>,
+    /// <see cref="LoginThrottle"/> and <see cref="AuthService"/> as <see cref="IAuthService"/>.
+    /// </summary>
+    public static IServiceCollection AddSupabaseAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<SupabaseOptions>()
+            .Bind(configuration.GetSection(SupabaseOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupabaseOptions>, SupabaseOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupabaseOptions>, SupabaseOptionsRulesValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var endpoint = new SupabaseEndpoint();
+            sp.GetRequiredService<IOptions<SupabaseOptions>>().Value.ApplyTo(endpoint);
+            return endpoint;
+        });
+
+        services.AddHttpClient<SupabaseAuthClient>(SupabaseAuthClient.HttpClientName, (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<SupabaseOptions>>().Value;
+
+                // A backstop only: the resilience pipeline's total timeout fires first.
+                http.Timeout = options.Timeout + TimeSpan.FromSeconds(5);
+                http.MaxResponseContentBufferSize = 1024 * 1024;
+                http.DefaultRequestHeaders.TryAddWithoutValidation("X-Client-Info", SupabaseAuthClient.ClientInfo);
+                http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", SupabaseAuthClient.ClientInfo);
+            })
+
+            // The client is held by singletons (AuthService, AccessTokenValidator): keep one handler and let the
+            // connection pool pick up DNS changes instead of rotating handlers.
+            .UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2))
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("supabase", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<SupabaseOptions>>().Value;
+                ConfigurePipeline(pipeline, options.Timeout);
+            });
+
+        services.TryAddSingleton<AccessTokenValidator>();
+        services.TryAddSingleton<LoginThrottle>();
+        services.TryAddSingleton<AuthService>();
+        services.TryAddSingleton<IAuthService>(sp => sp.GetRequiredService<AuthService>());
+        return services;
+    }
+
+    /// <summary>
+    /// Total timeout (Supabase:Timeout) ⊃ retry (2 retries, ~100 ms then ~200 ms) ⊃ per-attempt timeout (half the total).
+    /// Retried: no answer (connection failure, per-attempt timeout) and 5xx. Never a 4xx, 429 included (Supabase's
+    /// buckets refill in seconds; a retry only drains them). A request that sends mail is not retried once it may have
+    /// reached GoTrue (500, per-attempt timeout): only connection failures and 502/503/504 from the gateway.
+    /// </summary>
+    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, TimeSpan total)
+    {
+        pipeline.AddTimeout(total);
+        pipeline.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 2,
+            Delay = RetryDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldRetryAfterHeader = false,
+            ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
+        });
+        pipeline.AddTimeout(total / 2);
+    }
+
+    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome)
+    {
+        if (outcome.Exception is { } exception)
+        {
+            return exception switch
+            {
+                HttpRequestException { StatusCode: null } => true,
+                TimeoutRejectedException => true,
+                _ => false,
+            };
+        }
+
+        if (outcome.Result is not { } response || (int)response.StatusCode < 500)
+        {
+            return false;
+        }
+
+        bool sendsMail = response.RequestMessage?.Options.TryGetValue(SupabaseAuthClient.SendsMail, out var value) == true && value;
+        return !sendsMail || (int)response.StatusCode is 502 or 503 or 504;
+    }
+}

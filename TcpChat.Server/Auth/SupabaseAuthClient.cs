@@ -1,0 +1,238 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+
+namespace TcpChat.Server.Auth;
+
+/// <summary>
+/// A typed <see cref="HttpClient"/> for Supabase Auth (AUTH-CONTRACT.md §3), with the method names of
+/// Supabase.Gotrue's <c>Api</c>. Stateless and thread-safe. Every failure is a <see cref="GotrueException"/>
+/// (status 0 when no answer came); only the caller's own cancellation escapes as <see cref="OperationCanceledException"/>.
+/// Headers (§4, §6): <c>apikey</c> on every call; <c>Authorization</c> only on <c>/signup</c> (the apikey) and on
+/// <c>/user</c>, <c>/logout</c> (the user's access token); <c>Sb-Forwarded-For</c> only when
+/// <see cref="SupabaseOptions.ForwardClientIp"/> is on.
+/// </summary>
+internal sealed class SupabaseAuthClient
+{
+    /// <summary>The IHttpClientFactory name of this client; tests use it to swap the primary handler.</summary>
+    public const string HttpClientName = nameof(SupabaseAuthClient);
+
+    public const string ClientInfo = "tcpchat/1.0";
+
+    /// <summary>
+    /// Set on requests with side effects beyond a session (a confirmation or recovery mail): the resilience
+    /// pipeline does not retry them after the request may have reached GoTrue (500, per-attempt timeout).
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> SendsMail = new("TcpChat.SendsMail");
+
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
+
+    private readonly HttpClient _http;
+    private readonly SupabaseEndpoint _endpoint;
+    private readonly bool _forwardClientIp;
+
+    public SupabaseAuthClient(HttpClient http, SupabaseEndpoint endpoint, IOptions<SupabaseOptions> options)
+    {
+        _http = http;
+        _endpoint = endpoint;
+        var value = options.Value;
+        _forwardClientIp = value.ForwardClientIp;
+
+        // Idempotent: makes a configured project work even when someone else registered the endpoint.
+        value.ApplyTo(endpoint);
+    }
+
+    /// <summary><c>POST /token?grant_type=password</c>.</summary>
+    public async Task<Session> SignInWithEmailAsync(string email, string password, IPAddress? forwardedFor, CancellationToken cancellationToken)
+    {
+        var body = new EmailPasswordRequest(email, password);
+        using var request = await CreateAsync(HttpMethod.Post, "/token?grant_type=password", forwardedFor, cancellationToken);
+        request.Content = Json(body, AuthJsonContext.Default.EmailPasswordRequest);
+        var session = await SendAsync("sign-in", request, AuthJsonContext.Default.Session, cancellationToken);
+        return RequireTokens("sign-in", session);
+    }
+
+    /// <summary>
+    /// <c>POST /signup</c>. Either shape, like Supabase.Gotrue: a full session (auto-confirm), or a session whose
+    /// <see cref="Session.AccessToken"/> is null and whose <see cref="Session.User"/> is set (confirmation required,
+    /// or an obfuscated user with no identities when the email is already registered).
+    /// </summary>
+    public async Task<Session> SignUpWithEmailAsync(string email, string password, IPAddress? forwardedFor, CancellationToken cancellationToken)
+    {
+        var body = new EmailPasswordRequest(email, password);
+        using var request = await CreateAsync(HttpMethod.Post, "/signup", forwardedFor, cancellationToken);
+        request.Content = Json(body, AuthJsonContext.Default.EmailPasswordRequest);
+        request.Options.Set(SendsMail, true);
+
+        // §4: a publishable/secret key may only appear in Authorization when it equals apikey exactly.
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.Headers.GetValues("apikey").First());
+        using var response = await SendCoreAsync("sign-up", request, cancellationToken);
+        var content = await ReadSuccessAsync("sign-up", response, cancellationToken);
+        try
+        {
+            var session = JsonSerializer.Deserialize(content, AuthJsonContext.Default.Session);
+            if (session?.AccessToken is { Length: > 0 })
+            {
+                return session;
+            }
+
+            var user = JsonSerializer.Deserialize(content, AuthJsonContext.Default.User);
+            if (user?.Id is null)
+            {
+                throw GotrueException.BadAnswer("sign-up", (int)response.StatusCode, content);
+            }
+
+            return new Session { User = user };
+        }
+        catch (JsonException e)
+        {
+            throw GotrueException.BadAnswer("sign-up", (int)response.StatusCode, content, e);
+        }
+    }
+
+    /// <summary><c>POST /recover</c>: true once Supabase accepted the request (it answers the same for unknown emails).</summary>
+    public async Task<bool> ResetPasswordForEmailAsync(string email, IPAddress? forwardedFor, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Post, "/recover", forwardedFor, cancellationToken);
+        request.Content = Json(new EmailRequest(email), AuthJsonContext.Default.EmailRequest);
+        request.Options.Set(SendsMail, true);
+        using var response = await SendCoreAsync("recover", request, cancellationToken);
+        await ReadSuccessAsync("recover", response, cancellationToken);
+        return true;
+    }
+
+    /// <summary><c>GET /user</c> with the access token: the server-side check that a token is still live.</summary>
+    public async Task<User> GetUserAsync(string jwt, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Get, "/user", null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        var user = await SendAsync("get-user", request, AuthJsonContext.Default.User, cancellationToken);
+        return user.Id is null ? throw GotrueException.BadAnswer("get-user", 200, null) : user;
+    }
+
+    /// <summary><c>POST /token?grant_type=refresh_token</c>: a new session (with a new refresh token when rotation is on).</summary>
+    public async Task<Session> RefreshAccessTokenAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Post, "/token?grant_type=refresh_token", null, cancellationToken);
+        request.Content = Json(new RefreshTokenRequest(refreshToken), AuthJsonContext.Default.RefreshTokenRequest);
+        var session = await SendAsync("refresh", request, AuthJsonContext.Default.Session, cancellationToken);
+        return RequireTokens("refresh", session);
+    }
+
+    /// <summary><c>POST /logout?scope=…</c> with the access token (204).</summary>
+    public async Task SignOutAsync(string jwt, SignOutScope scope, CancellationToken cancellationToken)
+    {
+        var path = scope switch
+        {
+            SignOutScope.Local => "/logout?scope=local",
+            SignOutScope.Others => "/logout?scope=others",
+            _ => "/logout?scope=global",
+        };
+        using var request = await CreateAsync(HttpMethod.Post, path, null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        using var response = await SendCoreAsync("sign-out", request, cancellationToken);
+        await ReadSuccessAsync("sign-out", response, cancellationToken);
+    }
+
+    /// <summary><c>GET /settings</c>.</summary>
+    public async Task<Settings> SettingsAsync(CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Get, "/settings", null, cancellationToken);
+        return await SendAsync("settings", request, AuthJsonContext.Default.Settings, cancellationToken);
+    }
+
+    /// <summary><c>GET /.well-known/jwks.json</c>: the JSON text of the key set.</summary>
+    public async Task<string> GetJwksAsync(CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Get, "/.well-known/jwks.json", null, cancellationToken);
+        using var response = await SendCoreAsync("jwks", request, cancellationToken);
+        var content = await ReadSuccessAsync("jwks", response, cancellationToken);
+        if (!GotrueException.IsJson(response.Content.Headers.ContentType))
+        {
+            throw GotrueException.BadAnswer("jwks", (int)response.StatusCode, content);
+        }
+
+        return content;
+    }
+
+    private async Task<HttpRequestMessage> CreateAsync(HttpMethod method, string path, IPAddress? forwardedFor, CancellationToken cancellationToken)
+    {
+        var target = await _endpoint.GetAsync(cancellationToken);
+        var request = new HttpRequestMessage(method, new Uri(target.AuthBase + path, UriKind.Absolute));
+        request.Headers.TryAddWithoutValidation("apikey", target.ApiKey);
+        if (_forwardClientIp && forwardedFor is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Sb-Forwarded-For", (forwardedFor.IsIPv4MappedToIPv6 ? forwardedFor.MapToIPv4() : forwardedFor).ToString());
+        }
+
+        return request;
+    }
+
+    private static ByteArrayContent Json<T>(T body, JsonTypeInfo<T> typeInfo)
+    {
+        // Bytes, not a streamed JsonContent: a Content-Length, and safe to send again on a retry.
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, typeInfo));
+        content.Headers.ContentType = JsonMediaType;
+        return content;
+    }
+
+    private static Session RequireTokens(string operation, Session session) =>
+        session.AccessToken is { Length: > 0 } ? session : throw GotrueException.BadAnswer(operation, 200, null);
+
+    private async Task<T> SendAsync<T>(string operation, HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var response = await SendCoreAsync(operation, request, cancellationToken);
+        var content = await ReadSuccessAsync(operation, response, cancellationToken);
+        if (!GotrueException.IsJson(response.Content.Headers.ContentType))
+        {
+            throw GotrueException.BadAnswer(operation, (int)response.StatusCode, content);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(content, typeInfo) ?? throw GotrueException.BadAnswer(operation, (int)response.StatusCode, content);
+        }
+        catch (JsonException e)
+        {
+            throw GotrueException.BadAnswer(operation, (int)response.StatusCode, content, e);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(string operation, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw GotrueException.Offline(operation, e, timedOut: true);
+        }
+        catch (HttpRequestException e)
+        {
+            throw GotrueException.Offline(operation, e, timedOut: false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient.Timeout (a backstop behind the resilience pipeline's own timeout).
+            throw GotrueException.Offline(operation, e, timedOut: true);
+        }
+    }
+
+    /// <summary>Reads the (already buffered) body; throws the parsed error for a non-2xx answer.</summary>
+    private static async Task<string> ReadSuccessAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var content = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return content;
+        }
+
+        var header = response.Headers.TryGetValues("x-sb-error-code", out var values) ? values.FirstOrDefault() : null;
+        throw GotrueException.FromResponse(operation, (int)response.StatusCode, header, response.Content.Headers.ContentType, content);
+    }
+}
