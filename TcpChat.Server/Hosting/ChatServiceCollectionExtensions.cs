@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TcpChat.Server.Auth;
 using TcpChat.Server.Chat;
 using TcpChat.Server.Networking;
 using TcpChat.Server.Protocol;
@@ -29,6 +30,8 @@ public static class ChatServiceCollectionExtensions
         services.AddSingleton<CommandDispatcher>();
         services.AddSingleton<ConnectionContext>();
         services.AddSingleton<ChatServer>();
+
+        services.AddSupabaseAuth(configuration);
 
         services.AddHostedService<ChatServerHostedService>();
         return services;

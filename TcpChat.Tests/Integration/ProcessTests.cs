@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using TcpChat.Tests.Infrastructure;
@@ -51,10 +52,7 @@ public partial class ProcessTests
             await bob.SendAsync("hello from a process");
             await alice.ExpectAsync("#lobby ");
 
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
-            }
+            Assert.That(Kill(process.Id, Sigterm), Is.Zero, "kill(SIGTERM)");
 
             foreach (var client in new[] { alice, bob })
             {
@@ -119,6 +117,11 @@ public partial class ProcessTests
         Assert.Fail("the server exited before listening");
         return 0;
     }
+
+    private const int Sigterm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     [GeneratedRegex(@"Listening on 127\.0\.0\.1:(\d+) \(plaintext\)")]
     private static partial Regex ListeningLine();
