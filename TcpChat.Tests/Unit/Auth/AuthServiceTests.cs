@@ -54,6 +54,33 @@ public class AuthServiceTests
     }
 
     [Test, CancelAfter(10_000)]
+    public async Task ErrorCodeHeaderCountsEvenWithoutAJsonBody(CancellationToken ct)
+    {
+        using var host = AuthTestHost.Create();
+        host.Handler.Respond(_ =>
+        {
+            var response = FakeSupabaseHandler.Text(400, "Invalid login credentials", "text/plain");
+            response.Headers.TryAddWithoutValidation("x-sb-error-code", "invalid_credentials");
+            return response;
+        });
+
+        var result = await host.Auth.SignInAsync("alice@example.com", "secret1", Client, ct);
+
+        Assert.That(result.ErrorCode, Is.EqualTo(ErrorCodes.InvalidCredentials));
+    }
+
+    [Test, CancelAfter(10_000)]
+    public async Task NonJsonClientErrorWithoutCodeIsAuthUnavailable(CancellationToken ct)
+    {
+        using var host = AuthTestHost.Create();
+        host.Handler.Respond(_ => FakeSupabaseHandler.Text(403, "<html>Forbidden by WAF</html>"));
+
+        var result = await host.Auth.SignInAsync("alice@example.com", "secret1", Client, ct);
+
+        Assert.That(result.ErrorCode, Is.EqualTo(ErrorCodes.AuthUnavailable));
+    }
+
+    [Test, CancelAfter(10_000)]
     public async Task NonJsonSuccessIsAuthUnavailable(CancellationToken ct)
     {
         using var host = AuthTestHost.Create();

@@ -239,6 +239,41 @@ public class SupabaseAuthClientTests
     }
 
     [Test, CancelAfter(10_000)]
+    public async Task SignUpIsRetriedWhenTheGatewaySaysUnavailable(CancellationToken ct)
+    {
+        using var host = AuthTestHost.Create();
+        host.Handler.Respond(_ => FakeSupabaseHandler.Text(503, "upstream connect error"));
+
+        var result = await host.Auth.SignUpAsync("a@example.com", "secret1", Client, ct);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ErrorCode, Is.EqualTo(ErrorCodes.AuthUnavailable));
+            Assert.That(host.Handler.Requests, Has.Count.EqualTo(3));
+        });
+    }
+
+    [Test, CancelAfter(10_000)]
+    public async Task RecoverIsNotRetriedAfterAnAttemptTimedOut(CancellationToken ct)
+    {
+        using var host = AuthTestHost.Create(s => s["Supabase:Timeout"] = "00:00:00.400");
+        host.Handler.Responder = async (_, token) =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            throw new UnreachableException();
+        };
+
+        var e = await Assert.ThrowsAsync<GotrueException>(() => host.Client.ResetPasswordForEmailAsync("a@example.com", Client, ct));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.TimedOut, Is.True);
+            Assert.That(e.StatusCode, Is.Zero);
+            Assert.That(host.Handler.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test, CancelAfter(10_000)]
     public async Task TimeoutIsAuthUnavailableQuickly(CancellationToken ct)
     {
         using var host = AuthTestHost.Create(s => s["Supabase:Timeout"] = "00:00:00.300");

@@ -49,12 +49,12 @@ public class SupabaseOptionsTests
     }
 
     [Test]
-    public void ConfiguredProjectSetsTheEndpointAtOnce()
+    public async Task ConfiguredProjectSetsTheEndpointAtOnce()
     {
         using var provider = Build(new() { ["Supabase:Url"] = "https://ref.supabase.co/", ["Supabase:AnonKey"] = "anon" });
         var endpoint = provider.GetRequiredService<SupabaseEndpoint>();
         Assert.That(endpoint.IsSet, Is.True);
-        var target = endpoint.GetAsync(CancellationToken.None).Result;
+        var target = await endpoint.GetAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Multiple(() =>
         {
             Assert.That(target.AuthBase, Is.EqualTo("https://ref.supabase.co/auth/v1"));
@@ -63,7 +63,7 @@ public class SupabaseOptionsTests
     }
 
     [Test]
-    public void ForwardingUsesTheSecretKeyAsApikey()
+    public async Task ForwardingUsesTheSecretKeyAsApikey()
     {
         using var provider = Build(new()
         {
@@ -72,7 +72,8 @@ public class SupabaseOptionsTests
             ["Supabase:SecretKey"] = "sb_secret_x",
             ["Supabase:ForwardClientIp"] = "true",
         });
-        Assert.That(provider.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None).Result.ApiKey, Is.EqualTo("sb_secret_x"));
+        var target = await provider.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.That(target.ApiKey, Is.EqualTo("sb_secret_x"));
     }
 
     [TestCase("not a url")]
