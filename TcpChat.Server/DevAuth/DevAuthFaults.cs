@@ -40,7 +40,8 @@ internal sealed class DevAuthFaults
 
     public void Clear() => Set(DevAuthFaultMode.None);
 
-    internal (DevAuthFaultMode Mode, TimeSpan Delay) Snapshot()
+    /// <summary>Mode and delay read together, so a request never mixes two settings.</summary>
+    public (DevAuthFaultMode Mode, TimeSpan Delay) Snapshot()
     {
         var state = Volatile.Read(ref _state);
         return (state.Mode, state.Delay);
