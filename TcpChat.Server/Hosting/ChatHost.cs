@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TcpChat.Server.DevAuth;
 
 namespace TcpChat.Server.Hosting;
 
@@ -19,7 +20,7 @@ internal static partial class ChatHost
 
         if (args.Length > 0 && args[0] == "devauth")
         {
-            return 1;
+            return await DevAuthStandalone.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         try

@@ -597,7 +597,7 @@ public class DevAuthServerTests
         using var slow = await server.LoginAsync("lee@example.com", "secret123", ct);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(TimeProvider.System.GetElapsedTime(started), Is.GreaterThanOrEqualTo(delay));
+            Assert.That(TimeProvider.System.GetElapsedTime(started), Is.GreaterThanOrEqualTo(delay - TimeSpan.FromMilliseconds(15)), "the delay was applied (timer granularity aside)");
             Assert.That(slow.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
