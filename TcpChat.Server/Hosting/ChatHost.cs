@@ -60,6 +60,8 @@ internal static partial class ChatHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // A failed start is reported once, as one line naming the key (RunAsync); not also as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.AddSystemd();
         builder.Services.AddChatServer(builder.Configuration);
         return builder;
