@@ -29,7 +29,9 @@ internal sealed class DevAuthHostedService(
 
         var url = await server.StartAsync(cancellationToken);
         _running = true;
-        endpoint.Set(url, options.Value.AnonKey);
+        // As on a real project, Sb-Forwarded-For is honoured only with the secret key.
+        bool forward = string.Equals(configuration["Supabase:ForwardClientIp"], "true", StringComparison.OrdinalIgnoreCase);
+        endpoint.Set(url, forward ? options.Value.SecretKey : options.Value.AnonKey);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) =>

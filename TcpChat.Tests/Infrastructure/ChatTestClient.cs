@@ -25,9 +25,14 @@ public sealed class ChatTestClient : IAsyncDisposable
 
     public Socket Socket => _tcp.Client;
 
-    public static async Task<ChatTestClient> ConnectAsync(IPEndPoint endPoint, bool readGreeting = true, Func<Stream, Task<Stream>>? wrap = null)
+    public static async Task<ChatTestClient> ConnectAsync(IPEndPoint endPoint, bool readGreeting = true, Func<Stream, Task<Stream>>? wrap = null, IPAddress? bindTo = null)
     {
         var tcp = new TcpClient(endPoint.AddressFamily) { NoDelay = true };
+        if (bindTo is not null)
+        {
+            tcp.Client.Bind(new IPEndPoint(bindTo, 0));
+        }
+
         await tcp.ConnectAsync(endPoint).WaitAsync(TestTimeouts.Default);
         Stream stream = tcp.GetStream();
         if (wrap is not null)
