@@ -32,6 +32,7 @@ internal static class HelpText
           --Chat:MessageBurst=20
           --Chat:OutboxBytes=1048576       unsent output before a client is a slow consumer
           --Chat:IdleTimeout=00:00:00      close idle logged-in clients; 0 = never
+          --Chat:SessionCheckInterval=00:05:00   check logins with Supabase (GET /user); 0 = only at refresh
           --Chat:HistorySize=200           lines kept per room
           --Chat:Newline=lf                lf or crlf
           --Chat:ShutdownTimeout=00:00:05  time to flush output on shutdown
@@ -51,6 +52,7 @@ internal static class HelpText
           --DevAuth:Host=127.0.0.1  --DevAuth:Port=54321  --DevAuth:DataPath=./data/devauth.json
           --DevAuth:AutoConfirm=true  --DevAuth:AnonKey=sb_publishable_tcpchat_devauth_local_only
           --DevAuth:PasswordHashIterations=100000   PBKDF2-SHA256 cost
+          --DevAuth:AccessTokenLifetimeSeconds=3600  --DevAuth:TokenRateLimit=0  --DevAuth:OtpRateLimit=0
 
         """;
 }
