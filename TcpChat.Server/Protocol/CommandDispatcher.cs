@@ -392,14 +392,23 @@ internal sealed partial class CommandDispatcher(
     ];
 
     // After login, a line shaped like a login command is never chat: it would show a password or token to the room.
+    // Span-based: this runs for every chat line.
     private static bool LooksLikeLogin(string line)
     {
-        var (verb, args) = Split(line);
-        return verb.ToUpperInvariant() switch
+        var text = line.AsSpan();
+        int space = text.IndexOf(' ');
+        if (space is < 4 or > 6)
         {
-            "AUTH" or "SIGNUP" => args.Contains('@', StringComparison.Ordinal),
-            "TOKEN" => args.Count(c => c == '.') >= 2,
-            _ => false,
-        };
+            return false;
+        }
+
+        var verb = text[..space];
+        var args = text[(space + 1)..];
+        if (verb.Equals("AUTH", StringComparison.OrdinalIgnoreCase) || verb.Equals("SIGNUP", StringComparison.OrdinalIgnoreCase))
+        {
+            return args.Contains('@');
+        }
+
+        return verb.Equals("TOKEN", StringComparison.OrdinalIgnoreCase) && args.Count('.') >= 2;
     }
 }
