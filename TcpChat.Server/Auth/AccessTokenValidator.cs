@@ -61,6 +61,7 @@ internal sealed class AccessTokenValidator
     private volatile TokenValidationParameters? _symmetric;
     private Task<KeySet>? _fetch;
     private DateTimeOffset _lastFetchStarted = DateTimeOffset.MinValue;
+    private int _jwksFetches;
 
     public AccessTokenValidator(SupabaseAuthClient client, SupabaseEndpoint endpoint, IOptions<SupabaseOptions> options, TimeProvider time, ILogger<AccessTokenValidator> logger)
     {
@@ -77,8 +78,6 @@ internal sealed class AccessTokenValidator
 
     /// <summary>Number of JWKS fetches started (for tests and metrics).</summary>
     public int JwksFetches => Volatile.Read(ref _jwksFetches);
-
-    private int _jwksFetches;
 
     /// <summary>
     /// Checks <paramref name="token"/>. Throws <see cref="GotrueException"/> only when the JWKS is needed and

@@ -192,7 +192,7 @@ internal sealed class AuthService : IAuthService
 
                 // GoTrue's own refusals carry an error code (bad_jwt, session_not_found, user_not_found, user_banned …);
                 // a code-less 4xx is the gateway (a wrong apikey): our problem, not the token's.
-                { ErrorCode: not null, NotJson: false } => InvalidToken(),
+                { ErrorCode: not null } => InvalidToken(),
                 _ => Unavailable(),
             };
             return Failed(Command, "(token)", e, result);
@@ -264,7 +264,8 @@ internal sealed class AuthService : IAuthService
     /// <summary>Outages and rate limits, the same for every command; null when the answer is the user's own failure.</summary>
     private static LoginResult? Common(GotrueException e)
     {
-        if (e.StatusCode == 0 || e.StatusCode >= 500 || e.NotJson || e.IsGatewayError)
+        // A non-JSON body still counts as GoTrue's answer when the x-sb-error-code header names the error.
+        if (e.StatusCode == 0 || e.StatusCode >= 500 || (e.NotJson && e.ErrorCode is null) || e.IsGatewayError)
         {
             return Unavailable();
         }

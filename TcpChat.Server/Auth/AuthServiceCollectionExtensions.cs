@@ -70,7 +70,7 @@ internal static class AuthServiceCollectionExtensions
     /// Total timeout (Supabase:Timeout) ⊃ retry (2 retries, ~100 ms then ~200 ms) ⊃ per-attempt timeout (half the total).
     /// Retried: no answer (connection failure, per-attempt timeout) and 5xx. Never a 4xx, 429 included (Supabase's
     /// buckets refill in seconds; a retry only drains them). A request that sends mail is not retried once it may have
-    /// reached GoTrue (500, per-attempt timeout): only connection failures and 502/503/504 from the gateway.
+    /// reached GoTrue (500, 504, per-attempt timeout): only connection failures, 502 and 503.
     /// </summary>
     internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, TimeSpan total)
     {
@@ -82,19 +82,21 @@ internal static class AuthServiceCollectionExtensions
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             ShouldRetryAfterHeader = false,
-            ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
+            ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.GetRequestMessage())),
         });
         pipeline.AddTimeout(total / 2);
     }
 
-    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome)
+    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request)
     {
+        bool sendsMail = request?.Options.TryGetValue(SupabaseAuthClient.SendsMail, out var value) == true && value;
         if (outcome.Exception is { } exception)
         {
             return exception switch
             {
+                // No connection (refused, reset, DNS): the request did not get processed.
                 HttpRequestException { StatusCode: null } => true,
-                TimeoutRejectedException => true,
+                TimeoutRejectedException => !sendsMail,
                 _ => false,
             };
         }
@@ -104,7 +106,6 @@ internal static class AuthServiceCollectionExtensions
             return false;
         }
 
-        bool sendsMail = response.RequestMessage?.Options.TryGetValue(SupabaseAuthClient.SendsMail, out var value) == true && value;
-        return !sendsMail || (int)response.StatusCode is 502 or 503 or 504;
+        return !sendsMail || (int)response.StatusCode is 502 or 503;
     }
 }

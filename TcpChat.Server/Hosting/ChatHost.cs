@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TcpChat.Server.DevAuth;
 
 namespace TcpChat.Server.Hosting;
 
@@ -19,7 +20,7 @@ internal static partial class ChatHost
 
         if (args.Length > 0 && args[0] == "devauth")
         {
-            return 1;
+            return await DevAuthStandalone.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         try
@@ -59,6 +60,8 @@ internal static partial class ChatHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // A failed start is reported once, as one line naming the key (RunAsync); not also as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.AddSystemd();
         builder.Services.AddChatServer(builder.Configuration);
         return builder;

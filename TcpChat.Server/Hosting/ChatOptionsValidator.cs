@@ -15,13 +15,16 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add($"Chat:DefaultRoom: '{options.DefaultRoom}' is not a room name (1-32 of a-z 0-9 _ - after #)");
         }
 
-        try
+        if (!string.IsNullOrWhiteSpace(options.Endpoints))
         {
-            _ = EndpointParser.Parse(options);
-        }
-        catch (FormatException ex)
-        {
-            failures.Add(ex.Message);
+            try
+            {
+                _ = EndpointParser.Parse(options);
+            }
+            catch (FormatException ex)
+            {
+                failures.Add(ex.Message);
+            }
         }
 
         var tls = options.Tls;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TcpChat.Server.Auth;
 using TcpChat.Server.Chat;
+using TcpChat.Server.DevAuth;
 using TcpChat.Server.Networking;
 using TcpChat.Server.Protocol;
 
@@ -32,6 +33,7 @@ public static class ChatServiceCollectionExtensions
         services.AddSingleton<ChatServer>();
 
         services.AddSupabaseAuth(configuration);
+        services.AddDevAuth(configuration); // its hosted service starts before the chat server's
 
         services.AddHostedService<ChatServerHostedService>();
         return services;

@@ -17,7 +17,7 @@ internal static class EndpointParser
         var result = new List<IPEndPoint>();
         foreach (var item in options.Endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!IPEndPoint.TryParse(item, out var endPoint) || !item.Contains(':', StringComparison.Ordinal))
+            if (!IPEndPoint.TryParse(item, out var endPoint) || !item.Contains(':', StringComparison.Ordinal) || endPoint.Port == 0 && !item.EndsWith(":0", StringComparison.Ordinal))
             {
                 throw new FormatException($"Chat:Endpoints: '{item}' is not host:port (e.g. 127.0.0.1:7878 or [::1]:7878)");
             }

@@ -62,14 +62,23 @@ public sealed class ChatServerFixture : IAsyncDisposable
     public static string NewEmail(string name = "user") =>
         $"{name}{Interlocked.Increment(ref _userCounter)}x{Environment.ProcessId}@example.com";
 
-    /// <summary>Connects, signs up a new account (auto-confirmed) and returns the logged-in client in the default room.</summary>
-    public async Task<ChatTestClient> SignUpAsync(string name = "user", string password = "correct horse")
+    /// <summary>
+    /// Connects, signs up a new account (auto-confirmed) and returns the logged-in client in the default room; with
+    /// <paramref name="leaveLobby"/>, it leaves the shared lobby so other tests' joins and quits don't reach it.
+    /// </summary>
+    public async Task<ChatTestClient> SignUpAsync(string name = "user", string password = "correct horse", bool leaveLobby = false)
     {
         var client = await ConnectAsync();
         await client.SendAsync($"SIGNUP {NewEmail(name)} {password}");
         string ok = await client.ExpectNextAsync("OK AUTH ");
         client.Nick = ok["OK AUTH ".Length..];
         await client.ExpectNextAsync("OK JOIN #lobby");
+        if (leaveLobby)
+        {
+            await client.SendAsync("/leave #lobby");
+            await client.ExpectAsync("OK LEAVE #lobby");
+        }
+
         return client;
     }
 

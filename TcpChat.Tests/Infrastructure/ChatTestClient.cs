@@ -57,7 +57,7 @@ public sealed class ChatTestClient : IAsyncDisposable
     {
         try
         {
-            return await _reader.ReadLineAsync().AsTask().WaitAsync(timeout ?? TestTimeouts.Default);
+            return await _reader.ReadLineAsync().WaitAsync(timeout ?? TestTimeouts.Default);
         }
         catch (TimeoutException)
         {

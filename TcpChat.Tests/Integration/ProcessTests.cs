@@ -90,6 +90,21 @@ public partial class ProcessTests
     }
 
     [Test]
+    public async Task AnInvalidSupabaseUrlFoundAtStartIsAlsoOneLine()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, "--Supabase:Url=not-a-url", "--Chat:Port=0");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr, Does.StartWith("tcpchat: cannot start: Supabase:Url"));
+        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
     public async Task HelpPrintsTheOptions()
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;

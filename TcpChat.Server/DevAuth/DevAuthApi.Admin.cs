@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace TcpChat.Server.DevAuth;
+
+/// <summary>
+/// GoTrue's admin API (a subset) behind <c>Authorization: Bearer &lt;secret key&gt;</c>, and the out-of-process
+/// switch for <see cref="DevAuthFaults"/>.
+/// </summary>
+internal sealed partial class DevAuthApi
+{
+    private void MapAdmin(RouteGroupBuilder auth)
+    {
+        auth.MapGet("/admin/users", (Delegate)ListUsers);
+        auth.MapDelete("/admin/users/{id}", (Delegate)DeleteUser);
+        auth.MapPut("/admin/users/{id}", (Delegate)UpdateUserAsync);
+        auth.MapPost(FaultsPath, (Delegate)SetFaultsAsync);
+    }
+
+    private IResult ListUsers(HttpContext context)
+    {
+        if (RequireAdmin(context) is { } denied)
+        {
+            return denied;
+        }
+
+        var page = Math.Max(1, QueryInt(context, "page", 1));
+        var perPage = Math.Clamp(QueryInt(context, "per_page", 50), 1, 1000);
+        var all = users.Snapshot();
+        context.Response.Headers["x-total-count"] = all.Count.ToString(CultureInfo.InvariantCulture);
+        var list = new JsonArray([.. all.Skip((page - 1) * perPage).Take(perPage).Select(DevAuthJson.User)]);
+        return Json(new JsonObject { ["users"] = list, ["aud"] = DevAuthTokenIssuer.Audience });
+    }
+
+    private IResult DeleteUser(HttpContext context, string id)
+    {
+        if (RequireAdmin(context) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!Guid.TryParse(id, out var userId))
+        {
+            return UserNotFound();
+        }
+
+        if (!users.Remove(userId))
+        {
+            return UserNotFound();
+        }
+
+        sessions.RemoveUserSessions(userId);
+        DevAuthLog.AdminChange(logger, userId, "deleted");
+        return Json(new JsonObject());
+    }
+
+    /// <summary>Supports <c>ban_duration</c> (a Go duration or <c>none</c>) and <c>email_confirm</c>.</summary>
+    private async Task<IResult> UpdateUserAsync(HttpContext context, string id)
+    {
+        if (RequireAdmin(context) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!Guid.TryParse(id, out var userId))
+        {
+            return UserNotFound();
+        }
+
+        var (request, bodyError) = await ReadJsonAsync<AdminUpdateRequest>(context);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        var now = time.GetUtcNow();
+        DateTimeOffset? bannedUntil = null;
+        if (request.BanDuration is { Length: > 0 } duration && duration != "none")
+        {
+            if (!TryParseGoDuration(duration, out var span))
+            {
+                return DevAuthError.Validation($"invalid format for ban duration: time: invalid duration \"{duration}\"");
+            }
+
+            bannedUntil = now + span;
+        }
+
+        var updated = users.Update(userId, u => u with
+        {
+            BannedUntil = request.BanDuration is { Length: > 0 } ? bannedUntil : u.BannedUntil,
+            ConfirmedAt = request.EmailConfirm == true ? u.ConfirmedAt ?? now : u.ConfirmedAt,
+            UpdatedAt = now,
+        });
+        if (updated is null)
+        {
+            return UserNotFound();
+        }
+
+        DevAuthLog.AdminChange(logger, userId, updated.BannedUntil is { } until ? $"banned until {until:O}" : "updated");
+        return Json(DevAuthJson.User(updated));
+    }
+
+    private async Task<IResult> SetFaultsAsync(HttpContext context)
+    {
+        if (RequireAdmin(context) is { } denied)
+        {
+            return denied;
+        }
+
+        var (request, error) = await ReadJsonAsync<FaultRequest>(context);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!Enum.TryParse<DevAuthFaultMode>((request.Mode ?? "").Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var mode)
+            || !Enum.IsDefined(mode) || request.DelayMs is < 0)
+        {
+            return DevAuthError.Validation("mode must be none, delay, server_error, gateway_error or rate_limited; delay_ms must be >= 0");
+        }
+
+        var delay = TimeSpan.FromMilliseconds(request.DelayMs ?? 0);
+        faults.Set(mode, delay);
+        DevAuthLog.FaultSet(logger, mode, delay.TotalMilliseconds);
+        return Json(new JsonObject { ["mode"] = mode.ToString(), ["delay_ms"] = delay.TotalMilliseconds });
+    }
+
+    /// <summary>GoTrue's <c>requireAdmin</c>; the gateway turns a secret key into a service-role token there.</summary>
+    private DevAuthError? RequireAdmin(HttpContext context)
+    {
+        var match = BearerHeader().Match(context.Request.Headers.Authorization.ToString());
+        if (!match.Success)
+        {
+            return NoAuthorization();
+        }
+
+        return KeyEquals(match.Groups[1].Value, options.SecretKey) ? null : DevAuthError.Forbidden("not_admin", "User not allowed");
+    }
+
+    private static DevAuthError UserNotFound() => new(StatusCodes.Status404NotFound, "user_not_found", "User not found");
+
+    private static int QueryInt(HttpContext context, string name, int fallback) =>
+        int.TryParse(context.Request.Query[name], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
+    /// <summary>Go's <c>time.ParseDuration</c> for the non-negative forms GoTrue accepts, e.g. <c>24h</c>, <c>1h30m</c>, <c>1.5s</c>.</summary>
+    internal static bool TryParseGoDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (text == "0")
+        {
+            return true;
+        }
+
+        var matches = GoDurationPart().Matches(text);
+        if (matches.Count == 0 || matches.Sum(m => m.Length) != text.Length)
+        {
+            return false;
+        }
+
+        foreach (Match part in matches)
+        {
+            var value = double.Parse(part.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            duration += part.Groups[2].Value switch
+            {
+                "h" => TimeSpan.FromHours(value),
+                "m" => TimeSpan.FromMinutes(value),
+                "s" => TimeSpan.FromSeconds(value),
+                "ms" => TimeSpan.FromMilliseconds(value),
+                "us" or "µs" or "μs" => TimeSpan.FromMicroseconds(value),
+                _ => TimeSpan.FromTicks((long)(value / 100)),
+            };
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex(@"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)", RegexOptions.CultureInvariant)]
+    private static partial Regex GoDurationPart();
+
+    private sealed class AdminUpdateRequest
+    {
+        [JsonPropertyName("ban_duration")] public string? BanDuration { get; init; }
+
+        [JsonPropertyName("email_confirm")] public bool? EmailConfirm { get; init; }
+    }
+
+    private sealed class FaultRequest
+    {
+        [JsonPropertyName("mode")] public string? Mode { get; init; }
+
+        [JsonPropertyName("delay_ms")] public double? DelayMs { get; init; }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TcpChat.Server.Auth;
+
+namespace TcpChat.Server.DevAuth;
+
+/// <summary>
+/// Starts <see cref="DevAuthServer"/> when no <c>Supabase:Url</c> is configured and points
+/// <see cref="SupabaseEndpoint"/> at it; with a real project configured it does nothing.
+/// </summary>
+internal sealed class DevAuthHostedService(
+    DevAuthServer server,
+    SupabaseEndpoint endpoint,
+    IConfiguration configuration,
+    IOptions<DevAuthOptions> options,
+    ILogger<DevAuthHostedService> logger) : IHostedService
+{
+    private bool _running;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(configuration["Supabase:Url"]))
+        {
+            DevAuthLog.NotStarted(logger);
+            return;
+        }
+
+        var url = await server.StartAsync(cancellationToken);
+        _running = true;
+        endpoint.Set(url, options.Value.AnonKey);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        _running ? server.StopAsync(cancellationToken) : Task.CompletedTask;
+}

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace TcpChat.Server.DevAuth;
+
+/// <summary>Salted PBKDF2-SHA256 password hashes and GoTrue's byte-length rules (AUTH-CONTRACT.md §7).</summary>
+internal static class DevAuthPasswords
+{
+    /// <summary>GoTrue's floor; lengths are UTF-8 bytes (Go <c>len</c>).</summary>
+    public const int MinBytes = 6;
+
+    /// <summary>bcrypt's limit, which GoTrue enforces even though we do not use bcrypt.</summary>
+    public const int MaxBytes = 72;
+
+    private const int SaltBytes = 16;
+    private const int HashBytes = 32;
+
+    /// <summary>GoTrue's <c>checkPasswordStrength</c>: too long is a validation error, too short a weak password.</summary>
+    public static DevAuthError? CheckStrength(string password)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(password);
+        if (bytes > MaxBytes)
+        {
+            return DevAuthError.Validation($"Password cannot be longer than {MaxBytes} characters");
+        }
+
+        return bytes < MinBytes ? DevAuthError.WeakPassword($"Password should be at least {MinBytes} characters.", "length") : null;
+    }
+
+    public static (byte[] Salt, byte[] Hash) Hash(string password, int iterations)
+    {
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        return (salt, Derive(password, salt, iterations));
+    }
+
+    public static bool Verify(string password, DevAuthUser user) =>
+        CryptographicOperations.FixedTimeEquals(Derive(password, user.PasswordSalt, user.PasswordIterations), user.PasswordHash);
+
+    private static byte[] Derive(string password, byte[] salt, int iterations) =>
+        Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA256, HashBytes);
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace TcpChat.Server.DevAuth;
+
+/// <summary>
+/// The embedded Supabase-Auth-compatible endpoint: a Kestrel minimal-API app on its own port, speaking
+/// AUTH-CONTRACT.md so the normal Supabase client (ours, or Supabase's libraries) works against it unchanged.
+/// Plain code; <see cref="DevAuthHostedService"/> and <see cref="DevAuthStandalone"/> only drive it.
+/// </summary>
+internal sealed class DevAuthServer : IAsyncDisposable
+{
+    private readonly DevAuthOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly DevAuthUserStore _users;
+    private readonly DevAuthRateLimits _limits;
+    private DevAuthTokenIssuer? _tokens;
+    private WebApplication? _app;
+    private int _started;
+    private int _stopped;
+
+    public DevAuthServer(DevAuthOptions options, ILoggerFactory loggerFactory)
+        : this(options, loggerFactory, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Tests pass their own clock to step over token lifetimes and mail windows without sleeping.</summary>
+    internal DevAuthServer(DevAuthOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<DevAuthServer>();
+        _users = new DevAuthUserStore(options.DataPath, _logger);
+        _limits = new DevAuthRateLimits(options);
+    }
+
+    /// <summary>Failure injection for tests; also settable through <c>POST /auth/v1/_dev/faults</c>.</summary>
+    public DevAuthFaults Faults { get; } = new();
+
+    /// <summary>Loads the data file, binds, and returns the project root URL (with the real port when Port is 0).</summary>
+    public async Task<Uri> StartAsync(CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("DevAuthServer can only be started once.");
+        }
+
+        await _users.LoadAsync(ct);
+        _users.SigningKey ??= DevAuthTokenIssuer.CreateKey();
+        _tokens = new DevAuthTokenIssuer(_users.SigningKey);
+
+        var ip = IPAddress.Parse(_options.Host);
+        if (!IPAddress.IsLoopback(ip))
+        {
+            DevAuthLog.NotLoopback(_logger, _options.Host);
+        }
+
+        // Slim builder with no configuration sources: DevAuthOptions is the only input.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.WebHost.UseKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            o.Limits.MaxRequestBodySize = DevAuthApi.MaxBodyBytes;
+            o.Listen(ip, _options.Port);
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // The embedding process owns Ctrl+C and SIGTERM, not this inner app.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+
+        var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits, Faults, _time,
+            _loggerFactory.CreateLogger<DevAuthApi>());
+        _app = builder.Build();
+        _app.Use(api.InvokeAsync);
+        api.Map(_app);
+
+        await _app.StartAsync(ct);
+        _users.StartFlushing();
+
+        var bound = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        var root = new UriBuilder(bound) { Host = ReachableHost(ip) }.Uri;
+        api.SetRoot(root);
+        DevAuthLog.Started(_logger, root);
+        return root;
+    }
+
+    /// <summary>Stops listening and flushes pending user-store writes.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_app is null || Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _app.StopAsync(ct);
+        await _users.StopFlushingAsync();
+        DevAuthLog.Stopped(_logger, _users.Count, _users.FilePath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        _limits.Dispose();
+        _users.Dispose();
+        _tokens?.Dispose();
+    }
+
+    /// <summary>A wildcard bind is reached through loopback by this process.</summary>
+    private static string ReachableHost(IPAddress ip) =>
+        ip.Equals(IPAddress.Any) ? IPAddress.Loopback.ToString()
+        : ip.Equals(IPAddress.IPv6Any) ? $"[{IPAddress.IPv6Loopback}]"
+        : ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]"
+        : ip.ToString();
+
+    private sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+            // The factory belongs to the caller.
+        }
+    }
+
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+
+namespace TcpChat.Server.DevAuth;
+
+/// <summary>
+/// Sessions and their refresh tokens, in memory only (as the brief says; a restart logs everyone out of refresh).
+/// Rotation follows GoTrue: each refresh revokes the used token and issues a child; a revoked token used again
+/// within the reuse interval returns the session's current token, and any later reuse revokes the whole session.
+/// One lock guards everything: each operation is a few dictionary lookups.
+/// </summary>
+internal sealed class DevAuthSessionStore(TimeProvider time)
+{
+    /// <summary>GoTrue rejects shorter refresh tokens before any lookup (its legacy tokens are 12 characters).</summary>
+    public const int MinTokenLength = 12;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, SessionState> _sessions = [];
+    private readonly Dictionary<string, TokenState> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, HashSet<Guid>> _byUser = [];
+
+    public DevAuthSession Create(Guid userId)
+    {
+        var session = new SessionState(Guid.NewGuid(), userId, time.GetUtcNow());
+        lock (_gate)
+        {
+            _sessions.Add(session.Id, session);
+            if (!_byUser.TryGetValue(userId, out var ids))
+            {
+                _byUser[userId] = ids = [];
+            }
+
+            ids.Add(session.Id);
+            session.Current = AddToken(session);
+        }
+
+        return session.ToPublic(session.Current.Token);
+    }
+
+    public bool Exists(Guid sessionId)
+    {
+        lock (_gate)
+        {
+            return _sessions.ContainsKey(sessionId);
+        }
+    }
+
+    /// <summary>The owner of a refresh token, so the caller can check the user before rotating.</summary>
+    public Guid? FindUserOfToken(string refreshToken)
+    {
+        lock (_gate)
+        {
+            return _tokens.TryGetValue(refreshToken, out var token) ? token.Session.UserId : null;
+        }
+    }
+
+    public RefreshResult Refresh(string refreshToken, TimeSpan reuseInterval)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_tokens.TryGetValue(refreshToken, out var token))
+            {
+                return new RefreshResult(RefreshStatus.NotFound, null);
+            }
+
+            var session = token.Session;
+            if (token.RevokedAt is { } revokedAt)
+            {
+                if (now - revokedAt <= reuseInterval)
+                {
+                    return new RefreshResult(RefreshStatus.Reused, session.ToPublic(session.Current!.Token));
+                }
+
+                RemoveSession(session);
+                return new RefreshResult(RefreshStatus.AlreadyUsed, session.ToPublic(""));
+            }
+
+            token.RevokedAt = now;
+            session.Current = AddToken(session);
+            return new RefreshResult(RefreshStatus.Rotated, session.ToPublic(session.Current.Token));
+        }
+    }
+
+    /// <summary>Logout: <paramref name="keep"/> is the session to spare (scope <c>others</c>), if any.</summary>
+    public void RemoveUserSessions(Guid userId, Guid? keep = null)
+    {
+        lock (_gate)
+        {
+            if (!_byUser.TryGetValue(userId, out var ids))
+            {
+                return;
+            }
+
+            foreach (var id in ids.ToArray())
+            {
+                if (id != keep)
+                {
+                    RemoveSession(_sessions[id]);
+                }
+            }
+        }
+    }
+
+    public void Remove(Guid sessionId)
+    {
+        lock (_gate)
+        {
+            if (_sessions.TryGetValue(sessionId, out var session))
+            {
+                RemoveSession(session);
+            }
+        }
+    }
+
+    private TokenState AddToken(SessionState session)
+    {
+        var token = new TokenState(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)), session);
+        _tokens.Add(token.Token, token);
+        session.Tokens.Add(token.Token);
+        return token;
+    }
+
+    private void RemoveSession(SessionState session)
+    {
+        _sessions.Remove(session.Id);
+        foreach (var token in session.Tokens)
+        {
+            _tokens.Remove(token);
+        }
+
+        if (_byUser.TryGetValue(session.UserId, out var ids) && ids.Remove(session.Id) && ids.Count == 0)
+        {
+            _byUser.Remove(session.UserId);
+        }
+    }
+
+    private sealed class SessionState(Guid id, Guid userId, DateTimeOffset createdAt)
+    {
+        public Guid Id => id;
+
+        public Guid UserId => userId;
+
+        public DateTimeOffset CreatedAt => createdAt;
+
+        public TokenState? Current { get; set; }
+
+        public List<string> Tokens { get; } = [];
+
+        public DevAuthSession ToPublic(string refreshToken) => new(id, userId, createdAt, refreshToken);
+    }
+
+    private sealed class TokenState(string token, SessionState session)
+    {
+        public string Token => token;
+
+        public SessionState Session => session;
+
+        public DateTimeOffset? RevokedAt { get; set; }
+    }
+}
+
+/// <summary>A session as handlers see it: ids, its start (the <c>amr</c> timestamp) and the refresh token to hand out.</summary>
+internal sealed record DevAuthSession(Guid Id, Guid UserId, DateTimeOffset CreatedAt, string RefreshToken);
+
+internal enum RefreshStatus
+{
+    Rotated,
+    Reused,
+    NotFound,
+    AlreadyUsed,
+}
+
+internal readonly record struct RefreshResult(RefreshStatus Status, DevAuthSession? Session);

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace TcpChat.Server.DevAuth;
+
+/// <summary>
+/// <c>TcpChat.Server devauth [--DevAuth:Port=...]</c>: runs only the embedded endpoint until Ctrl+C or SIGTERM,
+/// for benchmarks and other tools. Settings come from <c>TCPCHAT_DevAuth__*</c> variables and the command line.
+/// </summary>
+internal static class DevAuthStandalone
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables("TCPCHAT_")
+            .AddCommandLine(args is ["devauth", .. var rest] ? rest : args)
+            .Build();
+        var options = new DevAuthOptions();
+        configuration.GetSection(DevAuthOptions.SectionName).Bind(options);
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true))
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync($"DevAuth: {string.Join(", ", error.MemberNames)}: {error.ErrorMessage}");
+            }
+
+            return 2;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        await using var server = new DevAuthServer(options, loggerFactory);
+        var url = await server.StartAsync(stop.Token);
+        await Console.Out.WriteLineAsync($"DevAuth listening on {url} (apikey {options.AnonKey}); Ctrl+C to stop");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: fall through to a clean stop.
+        }
+
+        await server.StopAsync(CancellationToken.None);
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+}
