@@ -79,6 +79,9 @@ internal sealed class BenchOptions
         _ = Server;
         _ = ServerPid;
         _ = IdleTimeout;
+        _ = DevAuth;
+        _ = ApiKey;
+        _ = HashCost;
     }
 
     /// <summary>Throws for options given but never read: a typo must not silently run the default.</summary>
