@@ -154,7 +154,7 @@ internal sealed class AuthService : IAuthService
         {
             case TokenCheckStatus.Valid:
                 AuthLog.LoginSucceeded(_logger, Command, check.UserId!);
-                return LoginResult.SignedIn(new AuthIdentity(check.UserId!, check.Email ?? string.Empty, check.ExpiresAt, null));
+                return LoginResult.SignedIn(new AuthIdentity(check.UserId!, check.Email ?? string.Empty, check.ExpiresAt, null) { AccessToken = accessToken });
             case TokenCheckStatus.Invalid:
                 AuthLog.TokenRejected(_logger, check.Failure ?? "invalid");
                 return InvalidToken();
@@ -181,7 +181,7 @@ internal sealed class AuthService : IAuthService
         {
             var user = await _client.GetUserAsync(accessToken, cancellationToken);
             AuthLog.LoginSucceeded(_logger, Command, user.Id!);
-            return LoginResult.SignedIn(new AuthIdentity(user.Id!, user.Email ?? string.Empty, expiresAt, null));
+            return LoginResult.SignedIn(new AuthIdentity(user.Id!, user.Email ?? string.Empty, expiresAt, null) { AccessToken = accessToken });
         }
         catch (GotrueException e)
         {
@@ -229,6 +229,32 @@ internal sealed class AuthService : IAuthService
             var result = IsGone(e) ? RefreshResult.Gone : RefreshResult.Unavailable;
             AuthLog.RefreshFailed(_logger, result.Status, e.StatusCode, e.ErrorCode);
             return result;
+        }
+    }
+
+    /// <summary>
+    /// Asks Supabase whether a login is still live (<c>GET /user</c>): the only way to see a sign-out elsewhere, a ban or
+    /// a deletion before the access token expires.
+    /// </summary>
+    public async ValueTask<SessionVerdict> CheckUserAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            return SessionVerdict.Unavailable;
+        }
+
+        try
+        {
+            await _client.GetUserAsync(accessToken, cancellationToken);
+            return SessionVerdict.Alive;
+        }
+        catch (GotrueException e)
+        {
+            // bad_jwt: the access token itself is no longer valid (expired, or signed by a revoked key).
+            bool gone = IsGone(e) || (e.StatusCode is 401 or 403 && e.ErrorCode is "bad_jwt" or "no_authorization");
+            AuthLog.RefreshFailed(_logger, gone ? RefreshStatus.Gone : RefreshStatus.Unavailable, e.StatusCode, e.ErrorCode);
+            return gone ? SessionVerdict.Gone : SessionVerdict.Unavailable;
         }
     }
 

@@ -28,7 +28,15 @@ internal interface IAuthService
 /// <param name="Email">The verified email; the default nick is derived from it.</param>
 /// <param name="ExpiresAt">When the access token expires.</param>
 /// <param name="Session">The full session (with refresh token) for password logins and signups; null for <c>TOKEN</c>.</param>
-internal sealed record AuthIdentity(string UserId, string Email, DateTimeOffset ExpiresAt, Session? Session);
+internal sealed record AuthIdentity(string UserId, string Email, DateTimeOffset ExpiresAt, Session? Session)
+{
+    /// <summary>The access token in force: the session's, or the one given to <c>TOKEN</c>. Never logged.</summary>
+    public string? AccessToken
+    {
+        get => Session?.AccessToken ?? field;
+        init;
+    }
+}
 
 /// <summary>The answer to one login command.</summary>
 internal readonly record struct LoginResult(AuthIdentity? Identity, string? ErrorCode, string? ErrorText, bool ConfirmationSent)

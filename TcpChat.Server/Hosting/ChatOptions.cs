@@ -64,6 +64,13 @@ internal sealed class ChatOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// How often a logged-in client's session is checked with Supabase (<c>GET /user</c>), to end logins that were
+    /// signed out elsewhere, banned or deleted; zero leaves it to the refresh before expiry. Default 5 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Chat lines kept per room for <c>/history</c>. Default 200.</summary>
     [Range(0, 100_000)]
     public int HistorySize { get; set; } = 200;

@@ -31,6 +31,7 @@ public static class ChatServiceCollectionExtensions
         services.AddSingleton<CommandDispatcher>();
         services.AddSingleton<ConnectionContext>();
         services.AddSingleton<ChatServer>();
+        services.AddSingleton<SessionKeeper>();
 
         services.AddSupabaseAuth(configuration);
         services.AddDevAuth(configuration); // its hosted service starts before the chat server's

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TcpChat.Server.Auth;
 using TcpChat.Server.Hosting;
 using TcpChat.Server.Protocol;
 
@@ -32,10 +33,13 @@ internal sealed class ChatServer : IAsyncDisposable
     private long _nextId;
     private int _count;
 
-    public ChatServer(IOptions<ChatOptions> options, ConnectionContext context, ILogger<ChatServer> logger)
+    private readonly SessionKeeper _sessions;
+
+    public ChatServer(IOptions<ChatOptions> options, ConnectionContext context, SessionKeeper sessions, ILogger<ChatServer> logger)
     {
         _options = options.Value;
         _context = context;
+        _sessions = sessions;
         _logger = logger;
     }
 
@@ -263,6 +267,26 @@ internal sealed class ChatServer : IAsyncDisposable
         }
     }
 
+    private async Task CheckSessionAsync(ClientConnection connection)
+    {
+        var identity = connection.Identity!;
+        try
+        {
+            var (verdict, kept, next) = await _sessions.CheckAsync(identity, _stopping.Token).ConfigureAwait(false);
+            connection.EndSessionCheck(kept, next);
+            if (verdict == SessionVerdict.Gone)
+            {
+                NetworkingLog.ClosedForReason(_logger, connection.Id, "Supabase session ended");
+                connection.QuitReason = "session expired";
+                connection.CloseWith(_context.Encoder.Error(ErrorCodes.SessionExpired, "your session ended (signed out elsewhere, expired, banned or deleted); log in again"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            connection.EndSessionCheck(identity, DateTimeOffset.MaxValue); // stopping
+        }
+    }
+
     /// <summary>Once a quarter second: close connections past the login deadline or idle for too long.</summary>
     private async Task SweepLoopAsync()
     {
@@ -274,6 +298,7 @@ internal sealed class ChatServer : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 long now = _context.Time.GetTimestamp();
+                var utcNow = _context.Time.GetUtcNow();
                 foreach (var connection in _connections.Values)
                 {
                     if (!connection.IsLoggedIn)
@@ -289,6 +314,10 @@ internal sealed class ChatServer : IAsyncDisposable
                     {
                         NetworkingLog.ClosedForReason(_logger, connection.Id, "idle timeout");
                         connection.CloseWith(idle);
+                    }
+                    else if (connection.NextSessionCheck <= utcNow && connection.TryBeginSessionCheck())
+                    {
+                        _ = CheckSessionAsync(connection);
                     }
                 }
             }

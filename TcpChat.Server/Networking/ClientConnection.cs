@@ -33,6 +33,7 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
     private int _slowConsumer;
     private int _loginState;
     private long _lastActivity;
+    private int _sessionCheckRunning;
 
     public ClientConnection(long id, Socket socket, Stream stream, bool isTls, ConnectionContext context)
     {
@@ -90,6 +91,20 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
 
     /// <summary>Bytes queued and not yet written to the socket.</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>When the login's Supabase session is next refreshed or checked.</summary>
+    public DateTimeOffset NextSessionCheck { get; set; } = DateTimeOffset.MaxValue;
+
+    /// <summary>Claims the session check for this connection; false if one is already running.</summary>
+    public bool TryBeginSessionCheck() => Interlocked.Exchange(ref _sessionCheckRunning, 1) == 0;
+
+    /// <summary>Keeps the renewed identity and releases the session check.</summary>
+    public void EndSessionCheck(AuthIdentity identity, DateTimeOffset nextCheck)
+    {
+        Identity = identity;
+        NextSessionCheck = nextCheck;
+        Volatile.Write(ref _sessionCheckRunning, 0);
+    }
 
     /// <summary>Marks the login done unless the connection is already being closed (login timeout, shutdown).</summary>
     public bool TryCompleteLogin(AuthIdentity identity)

@@ -127,6 +127,7 @@ internal sealed partial class CommandDispatcher
             return false; // timed out or shutting down meanwhile
         }
 
+        client.NextSessionCheck = sessions.NextCheck(result.Identity);
         string nick = nicks.ClaimDefault(client, result.Identity.Email);
         CommandLog.LoggedIn(logger, client.Id, result.Identity.UserId, nick);
         client.Send(encoder.Ok("AUTH " + nick));

@@ -15,6 +15,7 @@ namespace TcpChat.Server.Protocol;
 internal sealed partial class CommandDispatcher(
     IOptions<ChatOptions> options,
     IAuthService auth,
+    SessionKeeper sessions,
     RoomRegistry rooms,
     NickRegistry nicks,
     LineEncoder encoder,

@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TcpChat.Server.Auth;
 using TcpChat.Server.DevAuth;
 using TcpChat.Server.Hosting;
 using TcpChat.Server.Networking;
@@ -81,6 +84,41 @@ public sealed class ChatServerFixture : IAsyncDisposable
 
         return client;
     }
+
+    /// <summary>Calls the embedded endpoint's REST API (as another Supabase client would); <paramref name="bearer"/> defaults to none.</summary>
+    public async Task<(int Status, JsonElement Body)> DevAuthCallAsync(HttpMethod method, string path, object? body = null, string? bearer = null, string apiKey = DevAuthOptions.DefaultAnonKey)
+    {
+        var target = await Services.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None);
+        using var http = new HttpClient { Timeout = TestTimeouts.Default };
+        using var request = new HttpRequestMessage(method, target.AuthBase + path);
+        request.Headers.Add("apikey", apiKey);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return ((int)response.StatusCode, json);
+    }
+
+    /// <summary>A fresh session for an existing account, straight from the embedded endpoint (password grant).</summary>
+    public async Task<(string AccessToken, string UserId)> PasswordGrantAsync(string email, string password)
+    {
+        var (status, body) = await DevAuthCallAsync(HttpMethod.Post, "/token?grant_type=password", new { email, password });
+        NUnit.Framework.Assert.That(status, NUnit.Framework.Is.EqualTo(200), body.ToString());
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("user").GetProperty("id").GetString()!);
+    }
+
+    /// <summary>An admin call with the secret key, as the Supabase dashboard would make.</summary>
+    public Task<(int Status, JsonElement Body)> DevAuthAdminAsync(HttpMethod method, string path, object? body = null) =>
+        DevAuthCallAsync(method, path, body, bearer: DevAuthOptions.DefaultSecretKey, apiKey: DevAuthOptions.DefaultSecretKey);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,8 +1,4 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using TcpChat.Server.Auth;
 using TcpChat.Server.DevAuth;
 using TcpChat.Tests.Infrastructure;
 
@@ -154,7 +150,7 @@ public class LoginTests
         string email = ChatServerFixture.NewEmail("tok");
         const string password = "token-password";
         await (await SignUpOnlyAsync(email, password)).DisposeAsync();
-        string token = await PasswordGrantAsync(email, password);
+        var (token, _) = await _server.PasswordGrantAsync(email, password);
 
         await using var c = await _server.ConnectAsync();
         await c.SendAsync("TOKEN " + token);
@@ -263,20 +259,5 @@ public class LoginTests
         await c.SendAsync($"SIGNUP {email} {password}");
         await c.ExpectNextAsync("OK AUTH ");
         return c;
-    }
-
-    private async Task<string> PasswordGrantAsync(string email, string password)
-    {
-        var target = await _server.Services.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None);
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, target.AuthBase + "/token?grant_type=password")
-        {
-            Content = JsonContent.Create(new { email, password }),
-        };
-        request.Headers.Add("apikey", DevAuthOptions.DefaultAnonKey);
-        using var response = await http.SendAsync(request);
-        Assert.That((int)response.StatusCode, Is.EqualTo(200));
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("access_token").GetString()!;
     }
 }
