@@ -27,6 +27,14 @@ for trx in "$results"/*.trx; do
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# The benchmark instrument must keep working: its smoke run (tiny sizes, no targets) counts as one more check.
+if [ -z "${SKIP_BENCH_SMOKE:-}" ]; then
+  if bash scripts/bench.sh --smoke >"$results/bench-smoke.txt" 2>&1; then
+    passed=$((passed + 1)); echo "bench smoke: passed"
+  else
+    failed=$((failed + 1)); echo "bench smoke: FAILED"; tail -20 "$results/bench-smoke.txt"
+  fi
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the run itself failed (crash, timeout) without a failing test recorded
 fi

@@ -11,4 +11,17 @@ internal sealed class Session
     [JsonPropertyName("expires_at")] public long ExpiresAt { get; set; }
     [JsonPropertyName("refresh_token")] public string? RefreshToken { get; set; }
     [JsonPropertyName("user")] public User? User { get; set; }
+
+    /// <summary>
+    /// Only what keeping a login alive needs: the tokens and their expiry. A logged-in connection holds this, not the
+    /// user object (whose metadata keeps its whole JSON document alive).
+    /// </summary>
+    public Session WithoutUser() => new()
+    {
+        AccessToken = AccessToken,
+        TokenType = TokenType,
+        ExpiresIn = ExpiresIn,
+        ExpiresAt = ExpiresAt,
+        RefreshToken = RefreshToken,
+    };
 }

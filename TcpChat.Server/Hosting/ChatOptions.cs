@@ -71,6 +71,13 @@ internal sealed class ChatOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Rooms with more members than this stop announcing joins, leaves and quits (IRC's "auditorium mode"): in a room of
+    /// thousands they are noise, and their cost grows with the square of the room size. 0 = always announce. Default 1000.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int PresenceEventsMaxMembers { get; set; } = 1000;
+
     /// <summary>Chat lines kept per room for <c>/history</c>. Default 200.</summary>
     [Range(0, 100_000)]
     public int HistorySize { get; set; } = 200;

@@ -79,19 +79,27 @@ internal sealed partial class CommandDispatcher(
         }
 
         string reason = client.QuitReason ?? (client.IsSlowConsumer ? "slow consumer" : "connection closed");
-        byte[]? announcement = null;
         foreach (var room in client.Rooms.ToArray())
         {
             rooms.Leave(client, room);
             if (!Stopping)
             {
-                announcement = encoder.Encode(room.Name + " * " + client.Nick + (reason.Length == 0 ? " quit" : " quit (" + reason + ")"));
-                room.Broadcast(announcement, except: client);
+                Announce(room, client.Nick + (reason.Length == 0 ? " quit" : " quit (" + reason + ")"), client);
             }
         }
 
         nicks.Release(client);
         CommandLog.LoggedOut(logger, client.Id, client.Identity?.UserId);
+    }
+
+    /// <summary>A presence event (<c>#room * ...</c>), unless the room is too big for them (<see cref="ChatOptions.PresenceEventsMaxMembers"/>).</summary>
+    private void Announce(Room room, string text, ClientConnection except)
+    {
+        var members = room.Members;
+        if (_options.PresenceEventsMaxMembers == 0 || members.Length <= _options.PresenceEventsMaxMembers)
+        {
+            room.Broadcast(encoder.Encode(room.Name + " * " + text), except);
+        }
     }
 
     private static ValueTask<bool> Done(bool keepOpen) => ValueTask.FromResult(keepOpen);
@@ -152,7 +160,7 @@ internal sealed partial class CommandDispatcher(
         client.Send(encoder.Ok("JOIN " + room.Name));
         if (isNew)
         {
-            room.Broadcast(encoder.Encode(room.Name + " * " + client.Nick + " joined"), except: client);
+            Announce(room, client.Nick + " joined", client);
         }
     }
 
@@ -165,7 +173,7 @@ internal sealed partial class CommandDispatcher(
 
         rooms.Leave(client, room);
         client.Send(encoder.Ok("LEAVE " + room.Name));
-        room.Broadcast(encoder.Encode(room.Name + " * " + client.Nick + " left"), except: client);
+        Announce(room, client.Nick + " left", client);
         return true;
     }
 
@@ -310,7 +318,7 @@ internal sealed partial class CommandDispatcher(
         {
             foreach (var room in client.Rooms)
             {
-                room.Broadcast(encoder.Encode(room.Name + " * " + old + " is now known as " + nick), except: client);
+                Announce(room, old + " is now known as " + nick, client);
             }
         }
 

@@ -141,6 +141,20 @@ public class LimitsAndTlsTests
     }
 
     [Test]
+    public async Task RoomsBiggerThanThePresenceLimitDoNotAnnounceJoinsButDeliverChat()
+    {
+        await using var server = await ChatServerFixture.StartAsync("Chat:PresenceEventsMaxMembers=2");
+        var a = await server.SignUpAsync("a");
+        var b = await server.SignUpAsync("b");
+        Assert.That(await a.ExpectNextAsync("#lobby * "), Is.EqualTo($"#lobby * {b.Nick} joined"), "2 members: announced");
+        var c = await server.SignUpAsync("c");
+        await c.SendAsync("hello big room");
+        // The next thing a sees is c's line: c's join (a room of 3) was not announced.
+        Assert.That(await a.ReadLineAsync(), Is.EqualTo($"#lobby {c.Nick}: hello big room"));
+        Assert.That(await b.ReadLineAsync(), Is.EqualTo($"#lobby {c.Nick}: hello big room"));
+    }
+
+    [Test]
     public async Task AnIdleLoggedInClientIsClosedWhenTheIdleTimeoutIsOn()
     {
         await using var server = await ChatServerFixture.StartAsync("Chat:IdleTimeout=00:00:01");
