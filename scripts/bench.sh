@@ -7,17 +7,19 @@
 #   scripts/bench.sh --smoke    tiny sizes of every scenario, no targets, seconds; exits non-zero if a line was
 #                               lost or out of order or a scenario failed (CI)
 #   scripts/bench.sh --no-relay skip the C relay runs
+#   scripts/bench.sh --only L   only the runs labelled L (e.g. stream, fanout-100, relay-stream)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 
-smoke=0; runs=1; relay=1
+smoke=0; runs=1; relay=1; only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --runs) runs="$2"; shift ;;
     --no-relay) relay=0 ;;
-    *) echo "usage: $0 [--smoke] [--runs N] [--no-relay]" >&2; exit 2 ;;
+    --only) only="$2"; shift ;;
+    *) echo "usage: $0 [--smoke] [--runs N] [--no-relay] [--only LABEL]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -63,29 +65,38 @@ wait_port() { # port seconds
   return 1
 }
 
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
+stop_pid() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
   fi
-  server_pid=""
 }
 
-# A fresh server per scenario (clean memory baseline, empty rooms): limits off, a large outbox, DevAuth on free
-# ports with a temporary user file and a low hash cost.
+stop_server() {
+  stop_pid "$server_pid"; server_pid=""
+  stop_pid "${devauth_pid:-}"; devauth_pid=""
+}
+
+# A fresh server per scenario (clean memory baseline, empty rooms): limits off, a large outbox. The auth endpoint
+# (DevAuth, low hash cost, temporary user file) runs as its own process, as Supabase would be remote: the server's
+# memory and CPU figures are then the chat server's alone.
 start_server() {
   port=$(free_port); devauth_port=$(free_port)
+  dotnet "$server_dll" devauth \
+    --DevAuth:PasswordHashIterations="$hash_cost" --DevAuth:DataPath="$tmp/devauth-$port.json" --DevAuth:Port="$devauth_port" \
+    --Logging:LogLevel:Default=Warning >"$tmp/devauth-$port.log" 2>&1 &
+  devauth_pid=$!
   dotnet "$server_dll" \
     --Chat:Port="$port" --Chat:MessagesPerSecond=0 --Chat:OutboxBytes=268435456 \
     --Chat:MaxConnections=100000 --Chat:MaxConnectionsPerAddress=100000 \
+    --Supabase:Url="http://127.0.0.1:$devauth_port" --Supabase:AnonKey=sb_publishable_tcpchat_devauth_local_only \
     --Supabase:LoginsPerMinutePerAddress=0 --Supabase:MaxConcurrentCalls=256 \
-    --DevAuth:PasswordHashIterations="$hash_cost" --DevAuth:DataPath="$tmp/devauth-$port.json" --DevAuth:Port="$devauth_port" \
     --Logging:LogLevel:Default=Warning >"$tmp/server-$port.log" 2>&1 &
   server_pid=$!
-  if ! wait_port "$port" 30 || ! wait_port "$devauth_port" 10; then
-    echo "server did not start:"; cat "$tmp/server-$port.log"; stop_server; return 1
+  if ! wait_port "$devauth_port" 30 || ! wait_port "$port" 30; then
+    echo "server did not start:"; cat "$tmp/devauth-$port.log" "$tmp/server-$port.log"; stop_server; return 1
   fi
 }
 
@@ -105,6 +116,7 @@ results="$out/results.jsonl"
 
 run() { # label scenario args...  (against the server)
   local label="$1"; shift
+  [ -z "$only" ] || [ "$only" = "$label" ] || return 0
   start_server || { failed=1; return; }
   "${bench[@]}" "$@" --label "$label" --port "$port" --server-pid "$server_pid" \
     --devauth "http://127.0.0.1:$devauth_port" --hash-cost "$hash_cost" | tee -a "$out/output.txt" | collect
@@ -115,6 +127,7 @@ run() { # label scenario args...  (against the server)
 run_raw() { # label scenario args...  (against the C relay)
   [ "$relay" -eq 1 ] || return 0
   local label="$1"; shift
+  [ -z "$only" ] || [ "$only" = "$label" ] || return 0
   start_relay || { failed=1; return; }
   "${bench[@]}" "$@" --raw --label "$label" --port "$port" --server-pid "$server_pid" | tee -a "$out/output.txt" | collect
   [ "${PIPESTATUS[0]}" -eq 0 ] || failed=1

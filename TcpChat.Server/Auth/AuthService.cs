@@ -366,7 +366,7 @@ internal sealed class AuthService : IAuthService
             ? DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt)
             : _time.GetUtcNow().AddSeconds(session.ExpiresIn > 0 ? session.ExpiresIn : 3600);
         AuthLog.LoginSucceeded(_logger, command, userId);
-        return LoginResult.SignedIn(new AuthIdentity(userId, email ?? string.Empty, expiresAt, session.WithoutUser()));
+        return LoginResult.SignedIn(new AuthIdentity(userId, email ?? string.Empty, expiresAt, session.ForKeeping()) { AccessToken = session.AccessToken });
     }
 
     private LoginResult Failed(string command, string email, GotrueException e, LoginResult result)

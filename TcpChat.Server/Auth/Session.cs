@@ -13,13 +13,12 @@ internal sealed class Session
     [JsonPropertyName("user")] public User? User { get; set; }
 
     /// <summary>
-    /// Only what keeping a login alive needs: the tokens and their expiry. A logged-in connection holds this, not the
-    /// user object (whose metadata keeps its whole JSON document alive).
+    /// Only what refreshing a login needs: the refresh token and the expiry. A logged-in connection keeps this (its
+    /// access token is kept apart, compactly, by <see cref="AuthIdentity"/>), not the user object, whose metadata
+    /// would keep a whole JSON document alive per connection.
     /// </summary>
-    public Session WithoutUser() => new()
+    public Session ForKeeping() => new()
     {
-        AccessToken = AccessToken,
-        TokenType = TokenType,
         ExpiresIn = ExpiresIn,
         ExpiresAt = ExpiresAt,
         RefreshToken = RefreshToken,

@@ -46,7 +46,12 @@ internal sealed class SessionKeeper(AuthService auth, IOptions<ChatOptions> opti
             switch (refreshed.Status)
             {
                 case RefreshStatus.Refreshed:
-                    var renewed = identity with { Session = refreshed.Session!.WithoutUser(), ExpiresAt = ExpiryOf(refreshed.Session!, now) };
+                    var renewed = identity with
+                    {
+                        Session = refreshed.Session!.ForKeeping(),
+                        AccessToken = refreshed.Session!.AccessToken,
+                        ExpiresAt = ExpiryOf(refreshed.Session!, now),
+                    };
                     return (SessionVerdict.Alive, renewed, NextCheck(renewed));
                 case RefreshStatus.Gone:
                     return (SessionVerdict.Gone, identity, now);

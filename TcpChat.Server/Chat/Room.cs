@@ -1,21 +1,27 @@
 namespace TcpChat.Server.Chat;
 
 /// <summary>
-/// A room: an immutable member snapshot swapped under a lock on join/leave, so a broadcast reads it without one,
-/// and a ring of recent chat lines.
+/// A room: its members (a set changed under a lock on join/leave, plus an immutable snapshot that a broadcast reads
+/// without one, rebuilt only when a broadcast needs it after a change, so a storm of joins costs no copies), and a
+/// ring of recent chat lines.
 /// </summary>
 internal sealed class Room(string name, int historySize)
 {
     private readonly Lock _gate = new();
     private readonly HistoryEntry?[] _history = new HistoryEntry?[historySize];
+    private readonly HashSet<ChatMember> _members = [];
+    private ChatMember[]? _snapshot = [];
     private int _historyNext;
     private int _historyCount;
-    private ChatMember[] _members = [];
+    private int _count;
 
     /// <summary>Canonical name, lower case, with its <c>#</c>.</summary>
     public string Name { get; } = name;
 
-    public ChatMember[] Members => Volatile.Read(ref _members);
+    /// <summary>The members now, as an array that is never changed (a new one replaces it after a join or leave).</summary>
+    public ChatMember[] Members => Volatile.Read(ref _snapshot) ?? Snapshot();
+
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Set once the registry has dropped this (empty) room; a join that races it retries on a fresh room.</summary>
     internal bool IsClosed { get; private set; }
@@ -30,9 +36,10 @@ internal sealed class Room(string name, int historySize)
                 return false;
             }
 
-            if (Array.IndexOf(_members, member) < 0)
+            if (_members.Add(member))
             {
-                Volatile.Write(ref _members, [.. _members, member]);
+                Volatile.Write(ref _snapshot, null);
+                Volatile.Write(ref _count, _members.Count);
             }
 
             return true;
@@ -44,21 +51,28 @@ internal sealed class Room(string name, int historySize)
     {
         lock (_gate)
         {
-            int index = Array.IndexOf(_members, member);
-            if (index >= 0)
+            if (_members.Remove(member))
             {
-                var next = new ChatMember[_members.Length - 1];
-                Array.Copy(_members, 0, next, 0, index);
-                Array.Copy(_members, index + 1, next, index, _members.Length - index - 1);
-                Volatile.Write(ref _members, next);
+                Volatile.Write(ref _snapshot, null);
+                Volatile.Write(ref _count, _members.Count);
             }
 
-            if (_members.Length == 0)
+            if (_members.Count == 0)
             {
                 IsClosed = true;
             }
 
             return IsClosed;
+        }
+    }
+
+    private ChatMember[] Snapshot()
+    {
+        lock (_gate)
+        {
+            var snapshot = _snapshot ?? [.. _members];
+            Volatile.Write(ref _snapshot, snapshot);
+            return snapshot;
         }
     }
 

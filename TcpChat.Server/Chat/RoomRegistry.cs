@@ -13,7 +13,7 @@ internal sealed class RoomRegistry(IOptions<ChatOptions> options)
     public Room? Find(string name) => _rooms.GetValueOrDefault(name);
 
     /// <summary>Snapshot of the rooms, by name.</summary>
-    public Room[] List() => [.. _rooms.Values.Where(r => r.Members.Length > 0).OrderBy(r => r.Name, StringComparer.Ordinal)];
+    public Room[] List() => [.. _rooms.Values.Where(r => r.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal)];
 
     /// <summary>Puts <paramref name="member"/> in the room (creating it) and makes it current. Returns false if it was already a member.</summary>
     public bool Join(ChatMember member, string name, out Room room)

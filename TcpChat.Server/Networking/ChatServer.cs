@@ -218,7 +218,7 @@ internal sealed class ChatServer : IAsyncDisposable
         var connection = new ClientConnection(id, socket, new NetworkStream(socket, ownsSocket: false), tls, _context);
         _connections[id] = connection;
         NetworkingLog.Accepted(_logger, id, connection.RemoteEndPoint);
-        _ = connection.RunAsync(tls ? _tls : null, _ => _greeting!, OnClosed);
+        _ = connection.RunAsync(tls ? _tls : null, _greeting!, OnClosed, _stopping.Token);
     }
 
     private void Refuse(Socket socket, IPAddress address, string reason, bool tls)

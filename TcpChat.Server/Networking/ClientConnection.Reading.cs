@@ -10,15 +10,23 @@ internal sealed partial class ClientConnection
     private static readonly StreamPipeReaderOptions ReaderOptions = new(
         bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
+    /// <param name="cancellationToken">For the commands' calls (logins); reading itself ends through <see cref="CancelReading"/>.</param>
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
         var reader = PipeReader.Create(_stream, ReaderOptions);
+        Volatile.Write(ref _reader, reader);
         var framer = new LineFramer(_context.Options.MaxLineBytes);
         try
         {
             while (true)
             {
-                ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (Volatile.Read(ref _closeRequested))
+                {
+                    return;
+                }
+
+                // No token: a cancellable one costs a registration per connection; CancelReading uses CancelPendingRead.
+                ReadResult result = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool keepReading = true;
                 while (keepReading)

@@ -6,19 +6,21 @@ namespace TcpChat.Server.Networking;
 internal sealed partial class ClientConnection
 {
     /// <summary>Runs the connection to its end; never throws.</summary>
-    public async Task RunAsync(SslServerAuthenticationOptions? tls, Func<ClientConnection, byte[]> greeting, Action<ClientConnection> onClosed)
+    /// <param name="tls">Server TLS options for a TLS listener; null for plaintext.</param>
+    /// <param name="greeting">The first line the client gets.</param>
+    /// <param name="onClosed">Called last, when everything is torn down.</param>
+    /// <param name="stopping">The server's stopping token: it ends a TLS handshake or a login call in progress.</param>
+    public async Task RunAsync(SslServerAuthenticationOptions? tls, byte[] greeting, Action<ClientConnection> onClosed, CancellationToken stopping)
     {
-        Task writer = Task.CompletedTask;
         try
         {
             if (tls is not null)
             {
-                await AuthenticateTlsAsync(tls).ConfigureAwait(false);
+                await AuthenticateTlsAsync(tls, stopping).ConfigureAwait(false);
             }
 
-            writer = WriteLoopAsync();
-            Send(greeting(this));
-            await ReadLoopAsync(_reading.Token).ConfigureAwait(false);
+            Send(greeting);
+            await ReadLoopAsync(stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsClientGone(ex))
         {
@@ -34,11 +36,9 @@ internal sealed partial class ClientConnection
             // 1. leave rooms and release the nick, so others see the quit at once and stop queueing to us;
             _context.Commands.Disconnect(this);
 
-            // 2. complete the outbox, so the writer flushes what is queued (OK BYE, ERR ...) and ends;
-            _outbox.Writer.TryComplete();
-
-            // 3. wait for that flush, but never longer than the shutdown timeout: a client that stopped reading can't hold us;
-            await WaitForWriterAsync(writer).ConfigureAwait(false);
+            // 2. close the outbox, so what is queued (OK BYE, ERR ...) is written and nothing more is taken;
+            // 3. wait for that, but never longer than the shutdown timeout: a client that stopped reading can't hold us;
+            await WaitForOutboxAsync(CompleteOutbox()).ConfigureAwait(false);
 
             // 4. close the socket and free what the connection holds;
             Dispose();
@@ -48,21 +48,21 @@ internal sealed partial class ClientConnection
         }
     }
 
-    private async Task AuthenticateTlsAsync(SslServerAuthenticationOptions tls)
+    private async Task AuthenticateTlsAsync(SslServerAuthenticationOptions tls, CancellationToken stopping)
     {
         // The handshake counts against the login timeout, so a client that opens TLS and stalls is reaped.
         using var timeout = new CancellationTokenSource(_context.Options.LoginTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _reading.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
         _stream = ssl;
         await ssl.AuthenticateAsServerAsync(tls, linked.Token).ConfigureAwait(false);
     }
 
-    private async Task WaitForWriterAsync(Task writer)
+    private async Task WaitForOutboxAsync(Task drained)
     {
         try
         {
-            await writer.WaitAsync(_context.Options.ShutdownTimeout, _context.Time).ConfigureAwait(false);
+            await drained.WaitAsync(_context.Options.ShutdownTimeout, _context.Time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -84,7 +84,6 @@ internal sealed partial class ClientConnection
 
         _stream.Dispose();
         _socket.Dispose();
-        _reading.Dispose();
         _lineLimiter?.Dispose();
     }
 

@@ -3,80 +3,213 @@ using TcpChat.Server.Protocol;
 
 namespace TcpChat.Server.Networking;
 
-internal sealed partial class ClientConnection
+/// <summary>
+/// The outbox: lines queued by anyone (<see cref="Send"/>), written by one drain at a time. A drain is scheduled on the
+/// thread pool only when the outbox goes from empty to non-empty, swaps the queue out under the lock, and writes
+/// everything it took in as few socket writes as fit in a pooled 32 KiB buffer. An idle connection holds no buffer
+/// and no pending write operation.
+/// </summary>
+internal sealed partial class ClientConnection : IThreadPoolWorkItem
 {
     private const int WriteBufferSize = 32 * 1024;
 
-    /// <summary>
-    /// Waits for queued lines, copies everything queued into one pooled buffer and writes it with one call. The buffer
-    /// goes back to the pool after each batch, so an idle connection holds none.
-    /// </summary>
-    private async Task WriteLoopAsync()
+    private readonly Lock _outboxGate = new();
+    private Queue<byte[]> _outbox = new();
+    private Queue<byte[]> _draining = new(); // only the running drain touches it
+    private bool _drainScheduled;
+    private bool _outboxClosed;
+    private bool _slowNoticeSent;
+    private TaskCompletionSource? _drained;
+
+    public override void Send(byte[] line) => Enqueue(line, enforceLimit: true);
+
+    /// <summary>Queues the last lines this client will get, then closes once they are written.</summary>
+    public void CloseWith(params byte[][] finalLines)
     {
-        var reader = _outbox.Reader;
-        byte[]? carry = null; // a line that did not fit the previous batch
+        foreach (var line in finalLines)
+        {
+            Enqueue(line, enforceLimit: false);
+        }
+
+        CompleteOutbox();
+        CancelReading();
+    }
+
+    private void Enqueue(byte[] line, bool enforceLimit)
+    {
+        bool schedule = false;
+        bool slow = false;
+        lock (_outboxGate)
+        {
+            if (_outboxClosed)
+            {
+                return; // closing: the line is dropped with the connection
+            }
+
+            if (enforceLimit && _queuedBytes + line.Length > _context.Options.OutboxBytes)
+            {
+                // A slow consumer: what it has not read is dropped, it gets one ERR line (if it ever reads), and it is closed.
+                slow = true;
+                _slowConsumer = 1;
+                _outboxClosed = true;
+                _outbox.Clear();
+                Interlocked.Exchange(ref _queuedBytes, 0);
+            }
+            else
+            {
+                _outbox.Enqueue(line);
+                Interlocked.Add(ref _queuedBytes, line.Length); // the drain subtracts outside the lock
+            }
+
+            if (!_drainScheduled)
+            {
+                _drainScheduled = schedule = true;
+            }
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        if (slow)
+        {
+            NetworkingLog.SlowConsumer(_context.Logger, Id, Nick);
+            CancelReading();
+        }
+    }
+
+    /// <summary>No more lines after this; the task ends when what is queued has been written (or the writes failed).</summary>
+    private Task CompleteOutbox()
+    {
+        lock (_outboxGate)
+        {
+            _outboxClosed = true;
+            if (!_drainScheduled)
+            {
+                return Task.CompletedTask;
+            }
+
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    private async Task DrainAsync()
+    {
         try
         {
-            while (carry is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                if (IsSlowConsumer)
+                Queue<byte[]> batch;
+                bool notifySlow = false;
+                lock (_outboxGate)
                 {
-                    while (reader.TryRead(out _))
+                    if (_slowConsumer != 0 && !_slowNoticeSent)
                     {
-                        // The client is being dropped: what it did not read is discarded.
+                        _slowNoticeSent = notifySlow = true;
+                        _outbox.Clear();
                     }
 
-                    break;
-                }
-
-                byte[] buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
-                try
-                {
-                    int length = 0;
-                    while (carry is not null || reader.TryRead(out carry))
+                    if (_outbox.Count == 0 && !notifySlow)
                     {
-                        if (carry.Length > buffer.Length - length)
-                        {
-                            if (length == 0)
-                            {
-                                // Longer than a whole buffer: write it on its own.
-                                await _stream.WriteAsync(carry).ConfigureAwait(false);
-                                Interlocked.Add(ref _queuedBytes, -carry.Length);
-                                carry = null;
-                            }
-
-                            break;
-                        }
-
-                        carry.CopyTo(buffer, length);
-                        length += carry.Length;
-                        carry = null;
+                        FinishDrain();
+                        return;
                     }
 
-                    if (length > 0)
-                    {
-                        await _stream.WriteAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
-                        Interlocked.Add(ref _queuedBytes, -length);
-                    }
+                    (batch, _outbox, _draining) = (_outbox, _draining, _outbox);
                 }
-                finally
+
+                if (notifySlow)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    // Best effort: a client that stopped reading will rarely see it.
+                    await _stream.WriteAsync(_context.Encoder.Error(ErrorCodes.SlowConsumer, "you stopped reading and your queue filled up; closing"))
+                        .ConfigureAwait(false);
+                    continue;
                 }
+
+                await WriteBatchAsync(batch).ConfigureAwait(false);
             }
-
-            if (IsSlowConsumer)
-            {
-                // Best effort: a client that stopped reading will rarely see it.
-                await _stream.WriteAsync(_context.Encoder.Error(ErrorCodes.SlowConsumer, "you stopped reading and your queue filled up; closing"))
-                    .ConfigureAwait(false);
-            }
-
-            await _stream.FlushAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsClientGone(ex))
+        catch (Exception ex)
         {
-            NetworkingLog.ClientGone(_context.Logger, Id, ex);
+            if (IsClientGone(ex))
+            {
+                NetworkingLog.ClientGone(_context.Logger, Id, ex);
+            }
+            else
+            {
+                NetworkingLog.ConnectionFaulted(_context.Logger, Id, ex);
+            }
+
+            lock (_outboxGate)
+            {
+                _outboxClosed = true;
+                _outbox.Clear();
+                FinishDrain();
+            }
+
+            CancelReading();
         }
+    }
+
+    // Under the lock: the drain ends; whoever waits for the outbox to empty is told.
+    private void FinishDrain()
+    {
+        _drainScheduled = false;
+        if (_outboxClosed)
+        {
+            _drained?.TrySetResult();
+        }
+    }
+
+    private async Task WriteBatchAsync(Queue<byte[]> batch)
+    {
+        bool large = batch.Count > 256;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
+        try
+        {
+            int length = 0;
+            while (batch.TryDequeue(out var line))
+            {
+                if (line.Length > buffer.Length - length)
+                {
+                    await FlushAsync(buffer, length).ConfigureAwait(false);
+                    length = 0;
+                    if (line.Length > buffer.Length)
+                    {
+                        await FlushAsync(line, line.Length).ConfigureAwait(false); // longer than a whole buffer: on its own
+                        continue;
+                    }
+                }
+
+                line.CopyTo(buffer, length);
+                length += line.Length;
+            }
+
+            await FlushAsync(buffer, length).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (large)
+        {
+            batch.TrimExcess(); // a burst's big array is not kept by an idle connection
+        }
+    }
+
+    private async ValueTask FlushAsync(byte[] bytes, int length)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        await _stream.WriteAsync(bytes.AsMemory(0, length)).ConfigureAwait(false);
+        Interlocked.Add(ref _queuedBytes, -length);
     }
 }

@@ -1,6 +1,6 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using TcpChat.Server.Auth;
 using TcpChat.Server.Chat;
@@ -20,13 +20,8 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
 
     private readonly ConnectionContext _context;
     private readonly Socket _socket;
-    private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions
-    {
-        SingleReader = true,
-        AllowSynchronousContinuations = false,
-    });
-
-    private readonly CancellationTokenSource _reading = new();
+    private PipeReader? _reader;
+    private bool _closeRequested;
     private readonly TokenBucketRateLimiter? _lineLimiter;
     private Stream _stream;
     private long _queuedBytes;
@@ -90,7 +85,7 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
     public bool IsSlowConsumer => Volatile.Read(ref _slowConsumer) != 0;
 
     /// <summary>Bytes queued and not yet written to the socket.</summary>
-    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
     /// <summary>When the login's Supabase session is next refreshed or checked.</summary>
     public DateTimeOffset NextSessionCheck { get; set; } = DateTimeOffset.MaxValue;
@@ -130,38 +125,6 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
         return true;
     }
 
-    public override void Send(byte[] line)
-    {
-        long queued = Interlocked.Add(ref _queuedBytes, line.Length);
-        if (queued > _context.Options.OutboxBytes)
-        {
-            Interlocked.Add(ref _queuedBytes, -line.Length);
-            MarkSlowConsumer();
-            return;
-        }
-
-        if (!_outbox.Writer.TryWrite(line))
-        {
-            Interlocked.Add(ref _queuedBytes, -line.Length); // closing: the line is dropped with the connection
-        }
-    }
-
-    /// <summary>Queues the last lines this client will get, then closes once they are written.</summary>
-    public void CloseWith(params byte[][] finalLines)
-    {
-        foreach (var line in finalLines)
-        {
-            Interlocked.Add(ref _queuedBytes, line.Length);
-            if (!_outbox.Writer.TryWrite(line))
-            {
-                Interlocked.Add(ref _queuedBytes, -line.Length);
-            }
-        }
-
-        _outbox.Writer.TryComplete();
-        CancelReading();
-    }
-
     /// <summary>Takes one line from the per-connection rate budget; false when the client is over its rate.</summary>
     public bool TryTakeLineBudget()
     {
@@ -175,26 +138,11 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
         return lease.IsAcquired;
     }
 
-    private void MarkSlowConsumer()
-    {
-        if (Interlocked.Exchange(ref _slowConsumer, 1) == 0)
-        {
-            NetworkingLog.SlowConsumer(_context.Logger, Id, Nick);
-            _outbox.Writer.TryComplete();
-            CancelReading();
-        }
-    }
-
+    /// <summary>Ends the read loop: at once if it is waiting for data, else before its next read.</summary>
     private void CancelReading()
     {
-        try
-        {
-            _reading.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already torn down.
-        }
+        Volatile.Write(ref _closeRequested, true);
+        Volatile.Read(ref _reader)?.CancelPendingRead();
     }
 
     private void Touch() => Volatile.Write(ref _lastActivity, _context.Time.GetTimestamp());

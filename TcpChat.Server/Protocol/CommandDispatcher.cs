@@ -95,8 +95,7 @@ internal sealed partial class CommandDispatcher(
     /// <summary>A presence event (<c>#room * ...</c>), unless the room is too big for them (<see cref="ChatOptions.PresenceEventsMaxMembers"/>).</summary>
     private void Announce(Room room, string text, ClientConnection except)
     {
-        var members = room.Members;
-        if (_options.PresenceEventsMaxMembers == 0 || members.Length <= _options.PresenceEventsMaxMembers)
+        if (_options.PresenceEventsMaxMembers == 0 || room.Count <= _options.PresenceEventsMaxMembers)
         {
             room.Broadcast(encoder.Encode(room.Name + " * " + text), except);
         }
@@ -216,7 +215,7 @@ internal sealed partial class CommandDispatcher(
         var list = rooms.List();
         foreach (var room in list)
         {
-            client.Send(encoder.Encode(string.Create(CultureInfo.InvariantCulture, $"ROOM {room.Name} {room.Members.Length}")));
+            client.Send(encoder.Encode(string.Create(CultureInfo.InvariantCulture, $"ROOM {room.Name} {room.Count}")));
         }
 
         return Reply(client, encoder.Ok(string.Create(CultureInfo.InvariantCulture, $"ROOMS {list.Length}")));
