@@ -42,10 +42,19 @@ internal sealed partial class ClientConnection
                         : await OnLineAsync(DecodeLine(line), cancellationToken).ConfigureAwait(false);
                 }
 
-                if (keepReading && result.IsCompleted && !buffer.IsEmpty)
+                if (keepReading && result.IsCompleted && !buffer.IsEmpty && !framer.IsDiscarding)
                 {
-                    // The client closed mid-line: what it sent is still a line (nc at end of input does this).
-                    await OnLineAsync(DecodeLine(buffer), cancellationToken).ConfigureAwait(false);
+                    // The client closed mid-line: what it sent is still a line (nc at end of input does this), within
+                    // the same limit as any line (the framer holds one byte more, for a CR that never came).
+                    var tail = buffer;
+                    if (tail.Length > 0 && tail.Slice(tail.Length - 1).FirstSpan[0] == (byte)'\r')
+                    {
+                        tail = tail.Slice(0, tail.Length - 1);
+                    }
+
+                    _ = tail.Length > framer.MaxLineBytes
+                        ? OnLineTooLong()
+                        : await OnLineAsync(DecodeLine(tail), cancellationToken).ConfigureAwait(false);
                     buffer = buffer.Slice(buffer.End);
                 }
 

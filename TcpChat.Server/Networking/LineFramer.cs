@@ -26,6 +26,9 @@ internal struct LineFramer(int maxLineBytes)
 
     public readonly int MaxLineBytes => maxLineBytes;
 
+    /// <summary>True while the rest of an oversized line is being skipped.</summary>
+    public readonly bool IsDiscarding => _discarding;
+
     /// <summary>
     /// Takes the next line (or skips oversized bytes) from the front of <paramref name="buffer"/>, advancing it past
     /// what was consumed.

@@ -97,13 +97,14 @@ internal static class TextSanitizer
 
                 return text.Length - 1;
             default:
-                // nF sequences: intermediates (0x20-0x2F), then a final byte; Fp/Fe/Fs: one byte.
+                // nF sequences: intermediates (0x20-0x2F), then a final byte; Fp/Fe/Fs: one byte. A final byte is
+                // ASCII (0x30-0x7E): anything else after ESC is ordinary text and stays whole (e.g. a surrogate pair).
                 while (i < text.Length && text[i] is >= '\u0020' and <= '\u002F')
                 {
                     i++;
                 }
 
-                return Math.Min(i, text.Length - 1);
+                return i < text.Length && text[i] is >= '\u0030' and <= '\u007E' ? i : i - 1;
         }
     }
 

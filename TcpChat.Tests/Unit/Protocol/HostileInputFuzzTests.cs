@@ -143,7 +143,6 @@ public class HostileInputFuzzTests
     // Found by the fuzz test (seed 5): after a lone ESC, the sanitizer skips one UTF-16 char as the escape's final
     // "byte". For a character outside the BMP that is half a surrogate pair, so the text keeps a lone low surrogate,
     // which every member then receives as U+FFFD instead of the character (or instead of nothing).
-    [Explicit("server bug: TextSanitizer.SkipEscape splits a surrogate pair after ESC (ESC U+1F600 leaves a lone U+DE00)")]
     [TestCase(new byte[] { 0x1B, 0xF0, 0x9F, 0x98, 0x80 })]
     [TestCase(new byte[] { 0x02, 0x1B, 0xF4, 0x8F, 0xBF, 0xBF })]
     [TestCase(new byte[] { (byte)'a', 0x1B, 0x28, 0xF0, 0x9F, 0x98, 0x80, (byte)'b' })]
