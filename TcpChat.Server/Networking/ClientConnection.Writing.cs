@@ -69,7 +69,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
 
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
 
         if (slow)
