@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,12 @@ internal sealed class AccessTokenValidator
     private static readonly string[] AsymmetricAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256];
     private static readonly string[] SymmetricAlgorithms = [SecurityAlgorithms.HmacSha256];
 
+    private const int MaxVerified = 4096;
+
+    // Tokens already verified, so a client reconnecting with the same token is not verified again (an ES256 check
+    // costs ~60 µs). Keyed by the whole token; an entry counts until the token's exp and never longer than the key
+    // cache, so it is never staler than the keys it was checked with.
+    private readonly ConcurrentDictionary<string, (TokenCheck Check, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
     private readonly JsonWebTokenHandler _handler = new();
     private readonly SupabaseAuthClient _client;
     private readonly SupabaseEndpoint _endpoint;
@@ -84,6 +91,34 @@ internal sealed class AccessTokenValidator
     /// could never be fetched (Supabase unavailable).
     /// </summary>
     public async ValueTask<TokenCheck> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_verified.TryGetValue(token, out var hit))
+        {
+            if (now < hit.Until)
+            {
+                return hit.Check;
+            }
+
+            _verified.TryRemove(token, out _);
+        }
+
+        var check = await ValidateUncachedAsync(token, cancellationToken);
+        if (check.Status == TokenCheckStatus.Valid)
+        {
+            if (_verified.Count >= MaxVerified)
+            {
+                _verified.Clear(); // crude but bounded; a reconnect storm refills it with the tokens in use
+            }
+
+            var until = now + KeyCacheLifetime;
+            _verified[token] = (check, check.ExpiresAt < until ? check.ExpiresAt : until);
+        }
+
+        return check;
+    }
+
+    private async ValueTask<TokenCheck> ValidateUncachedAsync(string token, CancellationToken cancellationToken)
     {
         if (token.Length is 0 or > MaxTokenLength)
         {

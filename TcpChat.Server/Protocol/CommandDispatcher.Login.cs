@@ -18,7 +18,14 @@ internal sealed partial class CommandDispatcher
     private async ValueTask<bool> HandleBeforeLoginAsync(ClientConnection client, string line, CancellationToken cancellationToken)
     {
         var (verb, args) = Split(line.StartsWith('/') ? line[1..] : line);
-        switch (verb.ToUpperInvariant())
+        string command = verb.ToUpperInvariant();
+        if (command is "AUTH" or "SIGNUP" or "RECOVER" or "TOKEN")
+        {
+            // Socket completions run inline on the epoll thread; a login's JWT check or HTTP call must not hold it.
+            await Task.Yield();
+        }
+
+        switch (command)
         {
             case "AUTH":
                 return await PasswordLoginAsync(client, args, signUp: false, cancellationToken).ConfigureAwait(false);
