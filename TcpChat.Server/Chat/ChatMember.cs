@@ -17,6 +17,9 @@ internal abstract class ChatMember
     /// <summary>Queues an encoded line for delivery. Never blocks; a member that cannot keep up closes itself.</summary>
     public abstract void Send(byte[] line);
 
+    /// <summary>Queues a line that may wait a few milliseconds to share a write (presence events).</summary>
+    public virtual void SendDeferred(byte[] line) => Send(line);
+
     /// <summary>The room plain chat lines go to: the one joined last; null when in no room.</summary>
     public Room? CurrentRoom => _rooms.Count == 0 ? null : _rooms[^1];
 

@@ -88,6 +88,18 @@ internal sealed class Room(string name, int historySize)
         }
     }
 
+    /// <summary>Like <see cref="Broadcast"/>, for presence events, which may wait a moment to share a write.</summary>
+    public void Announce(byte[] line, ChatMember? except)
+    {
+        foreach (var member in Members)
+        {
+            if (!ReferenceEquals(member, except))
+            {
+                member.SendDeferred(line);
+            }
+        }
+    }
+
     public void AddHistory(HistoryEntry entry)
     {
         if (_history.Length == 0)

@@ -29,6 +29,7 @@ public static class ChatServiceCollectionExtensions
         services.AddSingleton<NickRegistry>();
         services.AddSingleton<LineEncoder>();
         services.AddSingleton<CommandDispatcher>();
+        services.AddSingleton<DeferredFlush>();
         services.AddSingleton<ConnectionContext>();
         services.AddSingleton<ChatServer>();
         services.AddSingleton<SessionKeeper>();

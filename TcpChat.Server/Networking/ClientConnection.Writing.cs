@@ -21,7 +21,33 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
     private bool _slowNoticeSent;
     private TaskCompletionSource? _drained;
 
+    private bool _deferredWaiting;
+
     public override void Send(byte[] line) => Enqueue(line, enforceLimit: true);
+
+    /// <summary>
+    /// Queues a line that may wait a moment (a presence event): it goes out with the next write, or within
+    /// <see cref="DeferredFlush.Delay"/>, so a burst of joins and quits costs one write per member, not one each.
+    /// Order is kept: it is the same queue.
+    /// </summary>
+    public override void SendDeferred(byte[] line) => Enqueue(line, enforceLimit: true, deferred: true);
+
+    /// <summary>Called by <see cref="DeferredFlush"/>: start writing what waited, unless a write is already on its way.</summary>
+    public void FlushDeferred()
+    {
+        lock (_outboxGate)
+        {
+            _deferredWaiting = false;
+            if (_outbox.Count == 0 || _drainScheduled || _outboxClosed)
+            {
+                return;
+            }
+
+            _drainScheduled = true;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
 
     /// <summary>Queues the last lines this client will get, then closes once they are written.</summary>
     public void CloseWith(params byte[][] finalLines)
@@ -35,10 +61,11 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
         CancelReading();
     }
 
-    private void Enqueue(byte[] line, bool enforceLimit)
+    private void Enqueue(byte[] line, bool enforceLimit, bool deferred = false)
     {
         bool schedule = false;
         bool slow = false;
+        bool wait = false;
         lock (_outboxGate)
         {
             if (_outboxClosed)
@@ -61,7 +88,16 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
                 Interlocked.Add(ref _queuedBytes, line.Length); // the drain subtracts outside the lock
             }
 
-            if (!_drainScheduled)
+            if (_drainScheduled)
+            {
+                // A write is on its way and will take this line with it.
+            }
+            else if (deferred && !slow)
+            {
+                wait = !_deferredWaiting;
+                _deferredWaiting = true;
+            }
+            else
             {
                 _drainScheduled = schedule = true;
             }
@@ -70,6 +106,10 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
         if (schedule)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+        else if (wait)
+        {
+            _context.Deferred.Add(this);
         }
 
         if (slow)

@@ -10,6 +10,7 @@ internal sealed class ConnectionContext(
     IOptions<ChatOptions> options,
     CommandDispatcher commands,
     LineEncoder encoder,
+    DeferredFlush deferred,
     TimeProvider time,
     ILogger<ClientConnection> logger)
 {
@@ -20,6 +21,8 @@ internal sealed class ConnectionContext(
     public LineEncoder Encoder { get; } = encoder;
 
     public TimeProvider Time { get; } = time;
+
+    public DeferredFlush Deferred { get; } = deferred;
 
     public ILogger Logger { get; } = logger;
 }
