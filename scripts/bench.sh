@@ -96,7 +96,7 @@ start_server() {
     --Logging:LogLevel:Default=Warning >"$tmp/server-$port.log" 2>&1 &
   server_pid=$!
   if ! wait_port "$devauth_port" 30 || ! wait_port "$port" 30; then
-    echo "server did not start:"; cat "$tmp/devauth-$port.log" "$tmp/server-$port.log"; stop_server; return 1
+    echo "server did not start (will retry on other ports):"; tail -3 "$tmp/devauth-$port.log" "$tmp/server-$port.log"; stop_server; return 1
   fi
 }
 
@@ -117,7 +117,8 @@ results="$out/results.jsonl"
 run() { # label scenario args...  (against the server)
   local label="$1"; shift
   [ -z "$only" ] || [ "$only" = "$label" ] || return 0
-  start_server || { failed=1; return; }
+  # free_port only probes: another process may take the port before we bind it, so try fresh ports a few times.
+  start_server || start_server || start_server || { failed=1; return; }
   "${bench[@]}" "$@" --label "$label" --port "$port" --server-pid "$server_pid" \
     --devauth "http://127.0.0.1:$devauth_port" --hash-cost "$hash_cost" | tee -a "$out/output.txt" | collect
   [ "${PIPESTATUS[0]}" -eq 0 ] || failed=1
@@ -128,7 +129,7 @@ run_raw() { # label scenario args...  (against the C relay)
   [ "$relay" -eq 1 ] || return 0
   local label="$1"; shift
   [ -z "$only" ] || [ "$only" = "$label" ] || return 0
-  start_relay || { failed=1; return; }
+  start_relay || start_relay || start_relay || { failed=1; return; }
   "${bench[@]}" "$@" --raw --label "$label" --port "$port" --server-pid "$server_pid" | tee -a "$out/output.txt" | collect
   [ "${PIPESTATUS[0]}" -eq 0 ] || failed=1
   stop_server

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -37,16 +38,13 @@ internal sealed class AuthService : IAuthService
     public async ValueTask<LoginResult> SignInAsync(string email, string password, IPAddress client, CancellationToken cancellationToken)
     {
         const string Command = "AUTH";
-        if (Admit(Command, client) is { } refused)
+        var (lease, refused) = await EnterAsync(Command, client, cancellationToken);
+        if (lease is null)
         {
             return refused;
         }
 
-        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
-        if (!lease.IsAcquired)
-        {
-            return Busy(Command);
-        }
+        using var call = lease;
 
         try
         {
@@ -69,16 +67,13 @@ internal sealed class AuthService : IAuthService
             return LoginResult.Fail(ErrorCodes.WeakPassword, "password is longer than 72 bytes");
         }
 
-        if (Admit(Command, client) is { } refused)
+        var (lease, refused) = await EnterAsync(Command, client, cancellationToken);
+        if (lease is null)
         {
             return refused;
         }
 
-        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
-        if (!lease.IsAcquired)
-        {
-            return Busy(Command);
-        }
+        using var call = lease;
 
         try
         {
@@ -101,16 +96,13 @@ internal sealed class AuthService : IAuthService
     public async ValueTask<LoginResult> RecoverAsync(string email, IPAddress client, CancellationToken cancellationToken)
     {
         const string Command = "RECOVER";
-        if (Admit(Command, client) is { } refused)
+        var (lease, refused) = await EnterAsync(Command, client, cancellationToken);
+        if (lease is null)
         {
             return refused;
         }
 
-        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
-        if (!lease.IsAcquired)
-        {
-            return Busy(Command);
-        }
+        using var call = lease;
 
         try
         {
@@ -166,16 +158,13 @@ internal sealed class AuthService : IAuthService
             return InvalidToken();
         }
 
-        if (Admit(Command, client) is { } refused)
+        var (lease, refused) = await EnterAsync(Command, client, cancellationToken);
+        if (lease is null)
         {
             return refused;
         }
 
-        using var lease = await _throttle.AcquireCallAsync(cancellationToken);
-        if (!lease.IsAcquired)
-        {
-            return Busy(Command);
-        }
+        using var call = lease;
 
         try
         {
@@ -318,6 +307,27 @@ internal sealed class AuthService : IAuthService
     private static LoginResult Unavailable() => LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
 
     private static LoginResult InvalidToken() => LoginResult.Fail(ErrorCodes.InvalidToken, "invalid or expired token");
+
+    /// <summary>
+    /// The gate before every call to Supabase for a client: the per-address login throttle, then a slot among the
+    /// concurrent calls. Returns the slot to hold for the call, or the refusal to answer.
+    /// </summary>
+    private async ValueTask<(RateLimitLease? Lease, LoginResult Refused)> EnterAsync(string command, IPAddress client, CancellationToken cancellationToken)
+    {
+        if (Admit(command, client) is { } refused)
+        {
+            return (null, refused);
+        }
+
+        var lease = await _throttle.AcquireCallAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            return (null, Busy(command));
+        }
+
+        return (lease, default);
+    }
 
     private LoginResult? Admit(string command, IPAddress client)
     {
