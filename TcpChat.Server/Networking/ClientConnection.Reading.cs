@@ -29,17 +29,36 @@ internal sealed partial class ClientConnection
                 ReadResult result = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool keepReading = true;
-                while (keepReading)
+                bool batching = DrainBatch.Begin();
+                try
                 {
-                    FrameResult frame = framer.Next(ref buffer, out ReadOnlySequence<byte> line);
-                    if (frame == FrameResult.NeedMore)
+                    while (keepReading)
                     {
-                        break;
-                    }
+                        FrameResult frame = framer.Next(ref buffer, out ReadOnlySequence<byte> line);
+                        if (frame == FrameResult.NeedMore)
+                        {
+                            break;
+                        }
 
-                    keepReading = frame == FrameResult.TooLong
-                        ? OnLineTooLong()
-                        : await OnLineAsync(DecodeLine(line), cancellationToken).ConfigureAwait(false);
+                        var handled = frame == FrameResult.TooLong
+                            ? ValueTask.FromResult(OnLineTooLong())
+                            : OnLineAsync(DecodeLine(line), cancellationToken);
+                        if (!handled.IsCompleted && batching)
+                        {
+                            // A login call will resume elsewhere: start what this batch collected now, not later.
+                            DrainBatch.End();
+                            batching = false;
+                        }
+
+                        keepReading = await handled.ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    if (batching)
+                    {
+                        DrainBatch.End();
+                    }
                 }
 
                 if (keepReading && result.IsCompleted && !buffer.IsEmpty && !framer.IsDiscarding)

@@ -103,7 +103,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
             }
         }
 
-        if (schedule)
+        if (schedule && !DrainBatch.TryAdd(this))
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
