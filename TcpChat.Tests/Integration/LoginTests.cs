@@ -213,6 +213,19 @@ public class LoginTests
         Assert.That(await c.ReadLineAsync(), Does.StartWith("ERR EMAIL_NOT_CONFIRMED "));
         await c.SendAsync("/ping");
         Assert.That(await c.ReadLineAsync(), Does.StartWith("ERR AUTH_REQUIRED "), "still connected, still logged out");
+
+        // Once confirmed (as the link in the email would), AUTH works; and a new SIGNUP of the same address gets
+        // the very same answer as a new account (Supabase answers with an obfuscated user): nothing is revealed.
+        var (status, users) = await server.DevAuthAdminAsync(HttpMethod.Get, "/admin/users");
+        Assert.That(status, Is.EqualTo(200));
+        string id = users.GetProperty("users").EnumerateArray().First(u => u.GetProperty("email").GetString() == email).GetProperty("id").GetString()!;
+        (status, _) = await server.DevAuthAdminAsync(HttpMethod.Put, "/admin/users/" + id, new { email_confirm = true });
+        Assert.That(status, Is.EqualTo(200));
+        await c.SendAsync($"AUTH {email} confirm-me-please");
+        Assert.That(await c.ReadLineAsync(), Does.StartWith("OK AUTH "));
+        await using var d = await server.ConnectAsync();
+        await d.SendAsync($"SIGNUP {email} some-other-password");
+        Assert.That(await d.ReadLineAsync(), Is.EqualTo("OK SIGNUP check your email to confirm, then AUTH"));
     }
 
     [Test]
