@@ -57,6 +57,7 @@ internal sealed partial class DevAuthApi
         switch (mode)
         {
             case DevAuthFaultMode.Delay:
+                faults.OnDelaying();
                 await Task.Delay(delay, context.RequestAborted);
                 return null;
             case DevAuthFaultMode.ServerError:

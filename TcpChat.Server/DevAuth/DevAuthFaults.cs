@@ -26,6 +26,7 @@ internal enum DevAuthFaultMode
 internal sealed class DevAuthFaults
 {
     private State _state = new(DevAuthFaultMode.None, TimeSpan.Zero);
+    private TaskCompletionSource _delaying = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public DevAuthFaultMode Mode => Volatile.Read(ref _state).Mode;
 
@@ -35,8 +36,14 @@ internal sealed class DevAuthFaults
     public void Set(DevAuthFaultMode mode, TimeSpan delay = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        Volatile.Write(ref _delaying, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         Volatile.Write(ref _state, new State(mode, delay));
     }
+
+    /// <summary>Completes when a request starts waiting out the delay set last: a test's sign that a call is in flight.</summary>
+    public Task Delaying => Volatile.Read(ref _delaying).Task;
+
+    internal void OnDelaying() => Volatile.Read(ref _delaying).TrySetResult();
 
     public void Clear() => Set(DevAuthFaultMode.None);
 

@@ -78,6 +78,10 @@ internal sealed class ChatOptions
     [Range(0, 10_000_000)]
     public int PresenceEventsMaxMembers { get; set; } = 1000;
 
+    /// <summary>Rooms one connection may be in at once; beyond it <c>/join</c> answers <c>ERR TOO_MANY_ROOMS</c>. Default 50.</summary>
+    [Range(1, 10_000)]
+    public int MaxRoomsPerMember { get; set; } = 50;
+
     /// <summary>Chat lines kept per room for <c>/history</c>. Default 200.</summary>
     [Range(0, 100_000)]
     public int HistorySize { get; set; } = 200;

@@ -34,6 +34,7 @@ internal static class HelpText
           --Chat:IdleTimeout=00:00:00      close idle logged-in clients; 0 = never
           --Chat:PresenceEventsMaxMembers=1000   bigger rooms don't announce joins/leaves/quits; 0 = always
           --Chat:SessionCheckInterval=00:05:00   check logins with Supabase (GET /user); 0 = only at refresh
+          --Chat:MaxRoomsPerMember=50      rooms one connection may be in
           --Chat:HistorySize=200           lines kept per room
           --Chat:Newline=lf                lf or crlf
           --Chat:ShutdownTimeout=00:00:05  time to flush output on shutdown

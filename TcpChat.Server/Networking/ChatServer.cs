@@ -28,7 +28,10 @@ internal sealed class ChatServer : IAsyncDisposable
     private readonly List<(Socket Socket, bool Tls)> _listeners = [];
     private readonly List<Task> _loops = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly byte[] _shutdownNotice;
+    private readonly byte[] _shutdownError;
     private SslServerAuthenticationOptions? _tls;
+    private bool _closing;
     private byte[]? _greeting;
     private long _nextId;
     private int _count;
@@ -41,6 +44,8 @@ internal sealed class ChatServer : IAsyncDisposable
         _context = context;
         _sessions = sessions;
         _logger = logger;
+        _shutdownNotice = context.Encoder.Notice("server shutting down");
+        _shutdownError = context.Encoder.Error(ErrorCodes.ShuttingDown, "the server is stopping; goodbye");
     }
 
     /// <summary>The bound plaintext endpoints (real ports when 0 was asked for).</summary>
@@ -92,8 +97,10 @@ internal sealed class ChatServer : IAsyncDisposable
             return;
         }
 
+        // Order matters: stop accepting; queue every client's two last lines (a connection admitted meanwhile gets
+        // them in Admit); only then cancel what is in flight (login calls), so a client mid-login still gets them.
         _context.Commands.Stopping = true;
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        Volatile.Write(ref _closing, true);
         foreach (var (socket, _) in _listeners)
         {
             socket.Close();
@@ -101,18 +108,25 @@ internal sealed class ChatServer : IAsyncDisposable
 
         var connections = _connections.Values.ToArray();
         NetworkingLog.ShuttingDown(_logger, connections.Length);
-        var notice = _context.Encoder.Notice("server shutting down");
-        var error = _context.Encoder.Error(ErrorCodes.ShuttingDown, "the server is stopping; goodbye");
         foreach (var connection in connections)
         {
-            connection.CloseWith(notice, error);
+            connection.CloseWith(_shutdownNotice, _shutdownError);
         }
 
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
+
         // Each connection bounds its own flush by the shutdown timeout; this waits for them to finish.
-        while (!_connections.IsEmpty && !cancellationToken.IsCancellationRequested)
+        try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Time, cancellationToken).ConfigureAwait(false);
+            while (!_connections.IsEmpty)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's own shutdown timeout ran out: what is left is dropped with the process.
         }
     }
 
@@ -183,7 +197,15 @@ internal sealed class ChatServer : IAsyncDisposable
                 continue;
             }
 
-            Admit(socket, tls);
+            try
+            {
+                Admit(socket, tls);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Reset between accept and admission: nothing was counted for it yet, or Admit rolled back.
+                socket.Dispose();
+            }
         }
     }
 
@@ -215,9 +237,25 @@ internal sealed class ChatServer : IAsyncDisposable
         }
 
         long id = Interlocked.Increment(ref _nextId);
-        var connection = new ClientConnection(id, socket, new NetworkStream(socket, ownsSocket: false), tls, _context);
+        ClientConnection connection;
+        try
+        {
+            connection = new ClientConnection(id, socket, new NetworkStream(socket, ownsSocket: false), tls, _context);
+        }
+        catch
+        {
+            ReleaseAddress(address);
+            Interlocked.Decrement(ref _count);
+            throw;
+        }
+
         _connections[id] = connection;
         NetworkingLog.Accepted(_logger, id, connection.RemoteEndPoint);
+        if (Volatile.Read(ref _closing))
+        {
+            connection.CloseWith(_shutdownNotice, _shutdownError); // accepted while StopAsync took its snapshot
+        }
+
         _ = connection.RunAsync(tls ? _tls : null, _greeting!, OnClosed, _stopping.Token);
     }
 
@@ -284,6 +322,12 @@ internal sealed class ChatServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
             connection.EndSessionCheck(identity, DateTimeOffset.MaxValue); // stopping
+        }
+        catch (Exception ex)
+        {
+            // Never let a check die silently: it would stop checking this login for good.
+            NetworkingLog.ConnectionFaulted(_logger, connection.Id, ex);
+            connection.EndSessionCheck(identity, _context.Time.GetUtcNow().AddSeconds(15));
         }
     }
 

@@ -29,10 +29,11 @@ internal sealed partial class ClientConnection
                 ReadResult result = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool keepReading = true;
-                bool batching = DrainBatch.Begin();
+                bool batching = DrainBatch.Begin(this);
                 try
                 {
-                    while (keepReading)
+                    // Once closing (shutdown, slow consumer, expired session), the rest of what was read is not acted on.
+                    while (keepReading && !Volatile.Read(ref _closeRequested))
                     {
                         FrameResult frame = framer.Next(ref buffer, out ReadOnlySequence<byte> line);
                         if (frame == FrameResult.NeedMore)

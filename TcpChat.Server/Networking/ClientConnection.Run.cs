@@ -17,6 +17,7 @@ internal sealed partial class ClientConnection
             if (tls is not null)
             {
                 await AuthenticateTlsAsync(tls, stopping).ConfigureAwait(false);
+                ReleaseOutbox();
             }
 
             Send(greeting);

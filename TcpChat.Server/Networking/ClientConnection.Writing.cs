@@ -22,6 +22,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
     private TaskCompletionSource? _drained;
 
     private bool _deferredWaiting;
+    private bool _outboxHeld;
 
     public override void Send(byte[] line) => Enqueue(line, enforceLimit: true);
 
@@ -35,30 +36,75 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>Called by <see cref="DeferredFlush"/>: start writing what waited, unless a write is already on its way.</summary>
     public void FlushDeferred()
     {
+        bool schedule;
         lock (_outboxGate)
         {
             _deferredWaiting = false;
-            if (_outbox.Count == 0 || _drainScheduled || _outboxClosed)
-            {
-                return;
-            }
-
-            _drainScheduled = true;
+            schedule = TryScheduleDrainLocked();
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
     }
 
-    /// <summary>Queues the last lines this client will get, then closes once they are written.</summary>
+    /// <summary>
+    /// Queues the last lines this client will get and closes the outbox in one step, so nothing can come after them;
+    /// the connection closes once they are written. A second close (e.g. shutdown during a login timeout) adds nothing.
+    /// </summary>
     public void CloseWith(params byte[][] finalLines)
     {
-        foreach (var line in finalLines)
+        bool schedule = false;
+        lock (_outboxGate)
         {
-            Enqueue(line, enforceLimit: false);
+            if (!_outboxClosed)
+            {
+                foreach (var line in finalLines)
+                {
+                    _outbox.Enqueue(line);
+                    Interlocked.Add(ref _queuedBytes, line.Length);
+                }
+
+                _outboxClosed = true;
+                schedule = TryScheduleDrainLocked();
+            }
         }
 
-        CompleteOutbox();
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
         CancelReading();
+    }
+
+    /// <summary>Lets the outbox be written: called once a TLS handshake is done (until then nothing is written).</summary>
+    private void ReleaseOutbox()
+    {
+        bool schedule;
+        lock (_outboxGate)
+        {
+            _outboxHeld = false;
+            schedule = TryScheduleDrainLocked();
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    // Under the lock: claims the drain if there is something to write and nobody is writing it.
+    private bool TryScheduleDrainLocked()
+    {
+        if (_drainScheduled || _outboxHeld || (_outbox.Count == 0 && _slowConsumer == 0))
+        {
+            return false;
+        }
+
+        _drainScheduled = true;
+        return true;
     }
 
     private void Enqueue(byte[] line, bool enforceLimit, bool deferred = false)
@@ -88,9 +134,9 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
                 Interlocked.Add(ref _queuedBytes, line.Length); // the drain subtracts outside the lock
             }
 
-            if (_drainScheduled)
+            if (_drainScheduled || _outboxHeld)
             {
-                // A write is on its way and will take this line with it.
+                // A write is on its way and will take this line with it (or the TLS handshake is still running).
             }
             else if (deferred && !slow)
             {
@@ -122,17 +168,33 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>No more lines after this; the task ends when what is queued has been written (or the writes failed).</summary>
     private Task CompleteOutbox()
     {
+        bool schedule;
+        Task drained;
         lock (_outboxGate)
         {
             _outboxClosed = true;
+            if (_outboxHeld)
+            {
+                _outbox.Clear(); // the TLS handshake never finished: there is no one to write to
+            }
+
+            // Lines may be waiting without a drain (deferred presence events): write them before closing.
+            schedule = TryScheduleDrainLocked();
             if (!_drainScheduled)
             {
                 return Task.CompletedTask;
             }
 
             _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _drained.Task;
+            drained = _drained.Task;
         }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        return drained;
     }
 
     void IThreadPoolWorkItem.Execute() => _ = DrainAsync();

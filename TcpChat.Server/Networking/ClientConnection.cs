@@ -33,6 +33,7 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
     public ClientConnection(long id, Socket socket, Stream stream, bool isTls, ConnectionContext context)
     {
         Id = id;
+        _outboxHeld = isTls; // nothing is written before the TLS handshake is done
         _socket = socket;
         _stream = stream;
         _context = context;

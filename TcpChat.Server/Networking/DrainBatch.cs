@@ -12,12 +12,18 @@ internal sealed class DrainBatch : IThreadPoolWorkItem
     [ThreadStatic]
     private static List<ClientConnection>? t_collecting;
 
+    [ThreadStatic]
+    private static ClientConnection? t_reader;
+
     private readonly ClientConnection[] _group;
 
     private DrainBatch(ClientConnection[] group) => _group = group;
 
-    /// <summary>Starts collecting on this thread; returns false if a batch is already open (nested reads).</summary>
-    public static bool Begin()
+    /// <summary>
+    /// Starts collecting on this thread for <paramref name="reader"/>'s lines; returns false if a batch is already
+    /// open (nested reads).
+    /// </summary>
+    public static bool Begin(ClientConnection reader)
     {
         if (t_collecting is not null)
         {
@@ -25,13 +31,17 @@ internal sealed class DrainBatch : IThreadPoolWorkItem
         }
 
         t_collecting = [];
+        t_reader = reader;
         return true;
     }
 
-    /// <summary>Adds a connection to this thread's open batch; false if none is open (schedule it directly).</summary>
+    /// <summary>
+    /// Adds a connection to this thread's open batch; false if none is open, or if it is the reader itself (its own
+    /// replies, e.g. long listings, go out while it keeps reading, so they never pile up): schedule it directly.
+    /// </summary>
     public static bool TryAdd(ClientConnection connection)
     {
-        if (t_collecting is not { } list)
+        if (t_collecting is not { } list || ReferenceEquals(connection, t_reader))
         {
             return false;
         }
@@ -45,6 +55,7 @@ internal sealed class DrainBatch : IThreadPoolWorkItem
     {
         var list = t_collecting!;
         t_collecting = null;
+        t_reader = null;
         for (int start = 0; start < list.Count; start += GroupSize)
         {
             var group = list.GetRange(start, Math.Min(GroupSize, list.Count - start)).ToArray();

@@ -136,8 +136,8 @@ internal sealed partial class CommandDispatcher
 
         client.NextSessionCheck = sessions.NextCheck(result.Identity);
         string nick = nicks.ClaimDefault(client, result.Identity.Email);
-        CommandLog.LoggedIn(logger, client.Id, result.Identity.UserId, nick);
         client.Send(encoder.Ok("AUTH " + nick));
+        CommandLog.LoggedIn(logger, client.Id, result.Identity.UserId, nick);
         JoinRoom(client, _defaultRoom);
         return true;
     }

@@ -149,14 +149,20 @@ internal sealed partial class CommandDispatcher(
             return Reply(client, Err(ErrorCodes.InvalidRoomName, "room names are 1-32 of a-z 0-9 _ - after #"));
         }
 
+        if (client.Rooms.Count >= _options.MaxRoomsPerMember && client.Rooms.All(r => r.Name != name))
+        {
+            return Reply(client, Err(ErrorCodes.TooManyRooms, $"you are in {client.Rooms.Count} rooms, the most allowed; /leave one first"));
+        }
+
         JoinRoom(client, name);
         return true;
     }
 
     private void JoinRoom(ClientConnection client, string name)
     {
+        // The reply is queued before the client becomes a member, so no room line can arrive ahead of it.
+        client.Send(encoder.Ok("JOIN " + name));
         bool isNew = rooms.Join(client, name, out var room);
-        client.Send(encoder.Ok("JOIN " + room.Name));
         if (isNew)
         {
             Announce(room, client.Nick + " joined", client);
@@ -336,14 +342,17 @@ internal sealed partial class CommandDispatcher(
 
         foreach (var part in parts)
         {
-            if (part.Length > 0 && char.IsAsciiDigit(part[0]) || part.StartsWith('-'))
+            // A count is all digits (or a minus and digits, refused); anything else names a room, even "2fast".
+            bool negative = part.StartsWith('-');
+            if (part.Length > (negative ? 1 : 0) && part.AsSpan(negative ? 1 : 0).ContainsAnyExceptInRange('0', '9') == false)
             {
-                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1)
+                if (negative || part.TrimStart('0').Length == 0)
                 {
                     return Reply(client, Err(ErrorCodes.BadArguments, "n must be a whole number from 1 to 200"));
                 }
 
-                count = Math.Min(count, MaxHistory);
+                // More than 200 (however many digits) is cut to 200.
+                count = part.TrimStart('0').Length > 3 ? MaxHistory : Math.Min(int.Parse(part, CultureInfo.InvariantCulture), MaxHistory);
             }
             else
             {

@@ -25,6 +25,7 @@ internal static class ErrorCodes
     public const string NoSuchUser = "NO_SUCH_USER";
     public const string InvalidNick = "INVALID_NICK";
     public const string NickTaken = "NICK_TAKEN";
+    public const string TooManyRooms = "TOO_MANY_ROOMS";
     public const string SlowConsumer = "SLOW_CONSUMER";
     public const string ServerFull = "SERVER_FULL";
     public const string TlsRequired = "TLS_REQUIRED";

@@ -65,6 +65,8 @@ public class ChatCommandTests
     [TestCase("/leave #nowhere", "ERR NOT_IN_ROOM ")]
     [TestCase("/history #nowhere", "ERR NOT_IN_ROOM ")]
     [TestCase("/history 0", "ERR BAD_ARGUMENTS ")]
+    [TestCase("/history -5", "ERR BAD_ARGUMENTS ")]
+    [TestCase("/history 2fast", "ERR NOT_IN_ROOM ")]
     [TestCase("/msg", "ERR BAD_ARGUMENTS ")]
     [TestCase("/msg nobody-here-at-all hi", "ERR NO_SUCH_USER ")]
     [TestCase("/msg #nowhere hi", "ERR NOT_IN_ROOM ")]
