@@ -56,8 +56,6 @@ internal sealed class ChatServer : IAsyncDisposable
 
     public int ConnectionCount => Volatile.Read(ref _count);
 
-    public bool IsStopping => _stopping.IsCancellationRequested;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _greeting = _context.Encoder.Notice(

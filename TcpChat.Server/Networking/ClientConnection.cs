@@ -8,9 +8,9 @@ using TcpChat.Server.Chat;
 namespace TcpChat.Server.Networking;
 
 /// <summary>
-/// One client: owns its socket, runs a read loop (lines in, commands out) and a write loop (the outbox drained into
-/// batched writes). Everything that changes its chat state runs on the read loop; other clients only call
-/// <see cref="Send"/>.
+/// One client: owns its socket, runs a read loop (lines in, commands out), and drains its outbox into batched writes
+/// whenever the outbox has something (no writer waits while it is empty). Everything that changes its chat state
+/// runs on the read loop; other clients only call <see cref="Send"/>.
 /// </summary>
 internal sealed partial class ClientConnection : ChatMember, IDisposable
 {
@@ -84,9 +84,6 @@ internal sealed partial class ClientConnection : ChatMember, IDisposable
     public int FailedLogins { get; set; }
 
     public bool IsSlowConsumer => Volatile.Read(ref _slowConsumer) != 0;
-
-    /// <summary>Bytes queued and not yet written to the socket.</summary>
-    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
     /// <summary>When the login's Supabase session is next refreshed or checked.</summary>
     public DateTimeOffset NextSessionCheck { get; set; } = DateTimeOffset.MaxValue;
