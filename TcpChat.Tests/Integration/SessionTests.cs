@@ -32,6 +32,21 @@ public class SessionTests
         return (client, email, userId);
     }
 
+    /// <summary>
+    /// Pings for <paramref name="period"/>: every answer must be OK PONG (no SESSION_EXPIRED, no close). The server checks
+    /// sessions every second, so each answer comes after it had the chance to refresh or end the login.
+    /// </summary>
+    private static async Task StaysLoggedInAsync(ChatTestClient client, TimeSpan period)
+    {
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < period)
+        {
+            await client.SendAsync("/ping");
+            Assert.That(await client.ReadLineAsync(), Is.EqualTo("OK PONG"));
+            await Task.Delay(200); // pacing our own pings, not synchronizing
+        }
+    }
+
     private static async Task ExpectSessionExpiredAsync(ChatTestClient client)
     {
         var lines = await client.ReadUntilClosedAsync();
@@ -43,15 +58,8 @@ public class SessionTests
     public async Task ASessionOutlivesItsAccessTokenByBeingRefreshed()
     {
         var (client, _, _) = await LoginAsync();
-        // Each ping's answer comes after the server had the chance to refresh; the login must outlive several
-        // 2-second tokens. Paced by the server's own answers plus a short gap: we wait on lines, not on time.
-        var started = DateTime.UtcNow;
-        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(5))
-        {
-            await client.SendAsync("/ping");
-            Assert.That(await client.ReadLineAsync(), Is.EqualTo("OK PONG"));
-            await Task.Delay(200); // pacing our own pings, not synchronizing
-        }
+        // The login must outlive several 2-second tokens.
+        await StaysLoggedInAsync(client, TimeSpan.FromSeconds(5));
     }
 
     [Test]
@@ -89,13 +97,7 @@ public class SessionTests
         var (token, _) = await _server.PasswordGrantAsync(email, "session-password");
         var (status, _) = await _server.DevAuthCallAsync(HttpMethod.Post, "/logout?scope=local", bearer: token);
         Assert.That(status, Is.EqualTo(204));
-        var started = DateTime.UtcNow;
-        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(3))
-        {
-            await client.SendAsync("/ping");
-            Assert.That(await client.ReadLineAsync(), Is.EqualTo("OK PONG"));
-            await Task.Delay(200); // pacing our own pings, not synchronizing
-        }
+        await StaysLoggedInAsync(client, TimeSpan.FromSeconds(3));
     }
 
     [Test]
