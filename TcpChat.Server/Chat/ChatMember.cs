@@ -35,6 +35,4 @@ internal abstract class ChatMember
     }
 
     internal void MarkLeft(Room room) => _rooms.Remove(room);
-
-    internal void ClearRooms() => _rooms.Clear();
 }

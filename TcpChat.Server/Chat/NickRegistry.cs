@@ -12,8 +12,6 @@ internal sealed class NickRegistry
 
     public ChatMember? Find(string nick) => _nicks.GetValueOrDefault(nick);
 
-    public int Count => _nicks.Count;
-
     /// <summary>
     /// Claims a nick derived from a verified email: the local part cut to the allowed characters, with a number
     /// added when taken (<c>alice</c>, <c>alice2</c>, ...). The client never chooses it.

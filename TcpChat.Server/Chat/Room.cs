@@ -76,26 +76,26 @@ internal sealed class Room(string name, int historySize)
         }
     }
 
-    /// <summary>Hands the same encoded bytes to every member but <paramref name="except"/>.</summary>
-    public void Broadcast(byte[] line, ChatMember? except)
+    /// <summary>
+    /// Hands the same encoded bytes to every member but <paramref name="except"/>; <paramref name="deferred"/> lines
+    /// (presence events) may wait a moment to share a write.
+    /// </summary>
+    public void Broadcast(byte[] line, ChatMember? except, bool deferred = false)
     {
         foreach (var member in Members)
         {
-            if (!ReferenceEquals(member, except))
+            if (ReferenceEquals(member, except))
             {
-                member.Send(line);
+                continue;
             }
-        }
-    }
 
-    /// <summary>Like <see cref="Broadcast"/>, for presence events, which may wait a moment to share a write.</summary>
-    public void Announce(byte[] line, ChatMember? except)
-    {
-        foreach (var member in Members)
-        {
-            if (!ReferenceEquals(member, except))
+            if (deferred)
             {
                 member.SendDeferred(line);
+            }
+            else
+            {
+                member.Send(line);
             }
         }
     }

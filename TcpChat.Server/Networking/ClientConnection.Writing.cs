@@ -24,14 +24,14 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
     private bool _deferredWaiting;
     private bool _outboxHeld;
 
-    public override void Send(byte[] line) => Enqueue(line, enforceLimit: true);
+    public override void Send(byte[] line) => Enqueue(line, deferred: false);
 
     /// <summary>
     /// Queues a line that may wait a moment (a presence event): it goes out with the next write, or within
     /// <see cref="DeferredFlush.Delay"/>, so a burst of joins and quits costs one write per member, not one each.
     /// Order is kept: it is the same queue.
     /// </summary>
-    public override void SendDeferred(byte[] line) => Enqueue(line, enforceLimit: true, deferred: true);
+    public override void SendDeferred(byte[] line) => Enqueue(line, deferred: true);
 
     /// <summary>Called by <see cref="DeferredFlush"/>: start writing what waited, unless a write is already on its way.</summary>
     public void FlushDeferred()
@@ -107,7 +107,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
         return true;
     }
 
-    private void Enqueue(byte[] line, bool enforceLimit, bool deferred = false)
+    private void Enqueue(byte[] line, bool deferred)
     {
         bool schedule = false;
         bool slow = false;
@@ -119,7 +119,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
                 return; // closing: the line is dropped with the connection
             }
 
-            if (enforceLimit && _queuedBytes + line.Length > _context.Options.OutboxBytes)
+            if (_queuedBytes + line.Length > _context.Options.OutboxBytes)
             {
                 // A slow consumer: what it has not read is dropped, it gets one ERR line (if it ever reads), and it is closed.
                 slow = true;
@@ -134,18 +134,15 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
                 Interlocked.Add(ref _queuedBytes, line.Length); // the drain subtracts outside the lock
             }
 
-            if (_drainScheduled || _outboxHeld)
-            {
-                // A write is on its way and will take this line with it (or the TLS handshake is still running).
-            }
-            else if (deferred && !slow)
+            if (deferred && !slow && !_drainScheduled && !_outboxHeld)
             {
                 wait = !_deferredWaiting;
                 _deferredWaiting = true;
             }
             else
             {
-                _drainScheduled = schedule = true;
+                // False when a write is on its way (it takes this line with it) or a TLS handshake is running.
+                schedule = TryScheduleDrainLocked();
             }
         }
 

@@ -97,7 +97,7 @@ internal sealed partial class CommandDispatcher(
     {
         if (_options.PresenceEventsMaxMembers == 0 || room.Count <= _options.PresenceEventsMaxMembers)
         {
-            room.Announce(encoder.Encode(room.Name + " * " + text), except);
+            room.Broadcast(encoder.Encode(room.Name + " * " + text), except, deferred: true);
         }
     }
 

@@ -29,7 +29,7 @@ internal static class TextSanitizer
     }
 
     /// <summary>Removes control characters and escape sequences from text that is already decoded.</summary>
-    public static string Clean(string text)
+    private static string Clean(string text)
     {
         var builder = new StringBuilder(text.Length);
         for (int i = 0; i < text.Length; i++)
