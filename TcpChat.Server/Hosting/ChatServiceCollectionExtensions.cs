@@ -27,8 +27,10 @@ public static class ChatServiceCollectionExtensions
 
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<NickRegistry>();
-        services.AddSingleton<LineEncoder>();
-        services.AddSingleton<CommandDispatcher>();
+        services.AddSingleton(sp => new LineEncoder(
+            string.Equals(sp.GetRequiredService<IOptions<ChatOptions>>().Value.Newline, "crlf", StringComparison.OrdinalIgnoreCase)));
+        services.AddSingleton<Replies>();
+        services.AddSingleton<ChatCommands>();
         services.AddSingleton<DeferredFlush>();
         services.AddSingleton<ConnectionContext>();
         services.AddSingleton<ChatServer>();

@@ -37,4 +37,7 @@ internal static partial class NetworkingLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Connection {ConnectionId} closed: {Reason}")]
     public static partial void ClosedForReason(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Shutdown timeout ran out with {Count} connections still closing")]
+    public static partial void ShutdownIncomplete(ILogger logger, int count);
 }

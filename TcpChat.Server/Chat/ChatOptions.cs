@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace TcpChat.Server.Hosting;
+namespace TcpChat.Server.Chat;
 
 /// <summary>The <c>Chat</c> configuration section: listeners, limits and protocol settings.</summary>
 internal sealed class ChatOptions
