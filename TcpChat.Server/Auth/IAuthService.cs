@@ -3,7 +3,7 @@ using System.Net;
 namespace TcpChat.Server.Auth;
 
 /// <summary>
-/// The login commands of PROTOCOL.md, answered through Supabase Auth. Every method returns a result rather
+/// The login commands of docs/protocol.md and the session checks after login, answered through Supabase Auth. Every method returns a result rather
 /// than throwing for an expected failure (<see cref="LoginResult.Failure"/>). <c>client</c> is the end user's address (throttling,
 /// <c>Sb-Forwarded-For</c>).
 /// </summary>
@@ -20,6 +20,12 @@ internal interface IAuthService
 
     /// <summary><c>TOKEN jwt</c>: a Supabase access token verified locally (JWKS or HS256), else with <c>GET /user</c>.</summary>
     ValueTask<LoginResult> VerifyTokenAsync(string accessToken, IPAddress client, CancellationToken cancellationToken);
+
+    /// <summary>The refresh grant for a logged-in session: renewed, gone, or unavailable (retry later).</summary>
+    ValueTask<RefreshResult> RefreshAsync(Session session, CancellationToken cancellationToken);
+
+    /// <summary><c>GET /user</c> with the login's access token: is the user still signed in, not banned, not deleted?</summary>
+    ValueTask<SessionVerdict> CheckUserAsync(string accessToken, CancellationToken cancellationToken);
 }
 
 /// <summary>Who a client is once Supabase has vouched for it.</summary>

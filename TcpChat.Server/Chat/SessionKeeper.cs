@@ -11,7 +11,7 @@ namespace TcpChat.Server.Chat;
 /// deletion, and ends a <c>TOKEN</c> login when its token expires. An outage never ends a login; it is retried.
 /// The server's sweep calls <see cref="CheckIfDue"/> for every logged-in session.
 /// </summary>
-internal sealed class SessionKeeper(AuthService auth, Replies replies, IOptions<ChatOptions> options, TimeProvider time, ILogger<SessionKeeper> logger)
+internal sealed class SessionKeeper(IAuthService auth, Replies replies, IOptions<ChatOptions> options, TimeProvider time, ILogger<SessionKeeper> logger)
 {
     private static readonly TimeSpan RetryAfterOutage = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxRefreshLead = TimeSpan.FromSeconds(60);

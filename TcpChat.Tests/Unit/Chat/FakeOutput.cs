@@ -9,6 +9,7 @@ internal sealed class FakeOutput : ISessionOutput
 {
     private readonly Lock _gate = new();
     private readonly List<string> _lines = [];
+    private int _taken;
 
     /// <summary>Every line received, with its line ending, in order (final lines included).</summary>
     public List<string> Lines
@@ -23,6 +24,17 @@ internal sealed class FakeOutput : ISessionOutput
     }
 
     public bool Closed { get; private set; }
+
+    /// <summary>The lines received since the last call, without their line endings.</summary>
+    public List<string> TakeNew()
+    {
+        lock (_gate)
+        {
+            var lines = _lines.Skip(_taken).Select(l => l.TrimEnd('\n')).ToList();
+            _taken = _lines.Count;
+            return lines;
+        }
+    }
 
     public IPAddress RemoteAddress { get; init; } = IPAddress.Loopback;
 
@@ -69,5 +81,8 @@ internal static class FakeSessionExtensions
     {
         /// <summary>What the session's <see cref="FakeOutput"/> received.</summary>
         public List<string> Received => ((FakeOutput)session.Output).Lines;
+
+        /// <summary>What the session received since this was last read, without line endings.</summary>
+        public List<string> New => ((FakeOutput)session.Output).TakeNew();
     }
 }
