@@ -72,14 +72,18 @@ internal sealed partial class SqliteChatStore
         }
     }
 
-    /// <summary>One transaction per interval, whatever the number of lines: the chat path never waits for it.</summary>
+    /// <summary>
+    /// One transaction per interval, whatever the number of lines: the chat path never waits for it. A one-shot delay
+    /// per round, started before <see cref="OpenAsync"/> returns: a clock that jumps ahead fires one flush, not one per
+    /// missed interval.
+    /// </summary>
     private async Task WriteBehindAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(_flushInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop))
+            while (true)
             {
+                await Task.Delay(_flushInterval, _time, stop).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
                 try
                 {
                     await FlushAsync(stop);

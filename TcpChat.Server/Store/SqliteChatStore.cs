@@ -64,7 +64,7 @@ internal sealed partial class SqliteChatStore : IChatStore
         }
 
         _writerStop = new CancellationTokenSource();
-        _writer = Task.Run(() => WriteBehindAsync(_writerStop.Token), CancellationToken.None);
+        _writer = WriteBehindAsync(_writerStop.Token);
         _open = true;
     }
 
