@@ -8,7 +8,6 @@ using TcpChat.Server.Auth;
 using TcpChat.Server.Chat;
 using TcpChat.Server.Networking;
 using TcpChat.Server.Protocol;
-using TcpChat.Server.Store;
 
 namespace TcpChat.Server.Hosting;
 

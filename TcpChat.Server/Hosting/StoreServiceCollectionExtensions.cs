@@ -3,9 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TcpChat.Server.Hosting;
+using TcpChat.Server.Chat;
+using TcpChat.Server.Store;
 
-namespace TcpChat.Server.Store;
+namespace TcpChat.Server.Hosting;
 
 internal static class StoreServiceCollectionExtensions
 {
