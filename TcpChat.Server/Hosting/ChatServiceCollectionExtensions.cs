@@ -24,6 +24,7 @@ public static class ChatServiceCollectionExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<ChatOptions>>((host, chat) =>
             host.ShutdownTimeout = chat.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddChatStore(configuration); // its hosted service opens the store first and closes it last
 
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<NickRegistry>();

@@ -19,6 +19,7 @@ public partial class DependencyDirectionTests
         ["Networking"] = ["Chat", "Protocol", "Auth"],
         ["Chat"] = ["Protocol", "Auth", "Store"],
         ["Protocol"] = [],
+        ["Store"] = [],
         ["Auth"] = [],
     };
 
