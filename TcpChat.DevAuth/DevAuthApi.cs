@@ -13,7 +13,7 @@ namespace TcpChat.DevAuth;
 
 /// <summary>
 /// The GoTrue routes under <c>/auth/v1</c> (AUTH-CONTRACT.md §3): checks run in GoTrue's order so that clients
-/// see the same error for the same request. This file holds the user-facing routes; the gateway (apikey, faults,
+/// see the same error for the same request. This file holds the user-facing routes; the gateway (apikey,
 /// unexpected errors) and the admin API are in the other parts.
 /// </summary>
 internal sealed partial class DevAuthApi(
@@ -22,7 +22,6 @@ internal sealed partial class DevAuthApi(
     DevAuthSessionStore sessions,
     DevAuthTokenIssuer tokens,
     DevAuthRateLimits limits,
-    DevAuthFaults faults,
     TimeProvider time,
     ILogger logger)
 {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,17 +22,19 @@ public sealed class ChatServerFixture : IAsyncDisposable
     private readonly IHost _host;
     private readonly string _dataDir;
 
-    private ChatServerFixture(IHost host, string dataDir)
+    private ChatServerFixture(IHost host, string dataDir, DevAuthFaults faults)
     {
         _host = host;
         _dataDir = dataDir;
+        DevAuthFaults = faults;
     }
 
     public IPEndPoint EndPoint => Server.Endpoints[0];
 
     internal ChatServer Server => _host.Services.GetRequiredService<ChatServer>();
 
-    internal DevAuthServer DevAuth => _host.Services.GetRequiredService<DevAuthServer>();
+    /// <summary>Faults injected in front of the embedded endpoint.</summary>
+    internal DevAuthFaults DevAuthFaults { get; }
 
     public IServiceProvider Services => _host.Services;
 
@@ -54,9 +57,11 @@ public sealed class ChatServerFixture : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new NUnitLoggerProvider());
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        var faults = new DevAuthFaults();
+        builder.Services.AddKeyedSingleton<IStartupFilter>(DevAuthServer.PipelineKey, faults);
         var host = builder.Build();
         await host.StartAsync().WaitAsync(TestTimeouts.Default);
-        return new ChatServerFixture(host, dataDir);
+        return new ChatServerFixture(host, dataDir, faults);
     }
 
     public Task<ChatTestClient> ConnectAsync(bool readGreeting = true) => ChatTestClient.ConnectAsync(EndPoint, readGreeting);

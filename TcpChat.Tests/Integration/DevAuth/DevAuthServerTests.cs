@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
-using TcpChat.DevAuth;
+using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 
@@ -573,12 +573,12 @@ public class DevAuthServerTests
         await using var server = await DevAuthTestServer.StartAsync(ct);
         await server.NewSessionAsync("lee@example.com", ct);
 
-        server.Server.Faults.Set(DevAuthFaultMode.ServerError);
+        server.Faults.Set(DevAuthFaultMode.ServerError);
         using var serverError = await server.LoginAsync("lee@example.com", "secret123", ct);
         var body = await DevAuthAssert.ErrorAsync(serverError, HttpStatusCode.InternalServerError, "unexpected_failure", ct);
         Assert.That(body["error_id"]!.GetValue<string>(), Is.Not.Empty);
 
-        server.Server.Faults.Set(DevAuthFaultMode.GatewayError);
+        server.Faults.Set(DevAuthFaultMode.GatewayError);
         using var gateway = await server.LoginAsync("lee@example.com", "secret123", ct);
         using (Assert.EnterMultipleScope())
         {
@@ -587,12 +587,12 @@ public class DevAuthServerTests
             Assert.That(await gateway.Content.ReadAsStringAsync(ct), Does.StartWith("<html>"));
         }
 
-        server.Server.Faults.Set(DevAuthFaultMode.RateLimited);
+        server.Faults.Set(DevAuthFaultMode.RateLimited);
         using var limited = await server.SendAsync(HttpMethod.Get, "settings", null, ct);
         await DevAuthAssert.ErrorAsync(limited, HttpStatusCode.TooManyRequests, "over_request_rate_limit", ct);
 
         var delay = TimeSpan.FromMilliseconds(300);
-        server.Server.Faults.Set(DevAuthFaultMode.Delay, delay);
+        server.Faults.Set(DevAuthFaultMode.Delay, delay);
         var started = TimeProvider.System.GetTimestamp();
         using var slow = await server.LoginAsync("lee@example.com", "secret123", ct);
         using (Assert.EnterMultipleScope())
@@ -601,33 +601,9 @@ public class DevAuthServerTests
             Assert.That(slow.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
-        server.Server.Faults.Clear();
+        server.Faults.Clear();
         using var healthy = await server.LoginAsync("lee@example.com", "secret123", ct);
         Assert.That(healthy.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-    }
-
-    [Test, CancelAfter(Timeout)]
-    public async Task FaultsCanBeSetOverHttp(CancellationToken ct)
-    {
-        await using var server = await DevAuthTestServer.StartAsync(ct);
-
-        using var denied = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.AnonKey, ct, new { mode = "server_error" });
-        await DevAuthAssert.ErrorAsync(denied, HttpStatusCode.Forbidden, "not_admin", ct);
-
-        using var set = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.SecretKey, ct, new { mode = "gateway_error" });
-        Assert.That(set.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(server.Server.Faults.Mode, Is.EqualTo(DevAuthFaultMode.GatewayError));
-        using var broken = await server.SendAsync(HttpMethod.Get, "health", null, ct);
-        Assert.That(broken.StatusCode, Is.EqualTo(HttpStatusCode.BadGateway));
-
-        // The faults route itself keeps working, so a test can heal the endpoint.
-        using var clear = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.SecretKey, ct, new { mode = "none" });
-        Assert.That(clear.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        using var healthy = await server.SendAsync(HttpMethod.Get, "health", null, ct);
-        Assert.That(healthy.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-
-        using var invalid = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.SecretKey, ct, new { mode = "explode" });
-        await DevAuthAssert.ErrorAsync(invalid, HttpStatusCode.BadRequest, "validation_failed", ct);
     }
 
     [Test, CancelAfter(Timeout)]

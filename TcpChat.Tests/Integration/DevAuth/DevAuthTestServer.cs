@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using TcpChat.DevAuth;
+using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 
@@ -15,8 +16,9 @@ internal sealed class DevAuthTestServer : IAsyncDisposable
 
     private readonly bool _ownsDirectory;
 
-    private DevAuthTestServer(DevAuthServer server, DevAuthOptions options, TestClock clock, Uri root, string directory, bool ownsDirectory)
+    private DevAuthTestServer(DevAuthServer server, DevAuthFaults faults, DevAuthOptions options, TestClock clock, Uri root, string directory, bool ownsDirectory)
     {
+        Faults = faults;
         _ownsDirectory = ownsDirectory;
         Server = server;
         Options = options;
@@ -28,6 +30,9 @@ internal sealed class DevAuthTestServer : IAsyncDisposable
     }
 
     public DevAuthServer Server { get; }
+
+    /// <summary>Faults injected in front of the endpoint.</summary>
+    public DevAuthFaults Faults { get; }
 
     public DevAuthOptions Options { get; }
 
@@ -52,9 +57,10 @@ internal sealed class DevAuthTestServer : IAsyncDisposable
         };
         configure?.Invoke(options);
         var clock = new TestClock();
-        var server = new DevAuthServer(options, LoggerFactory, clock);
+        var faults = new DevAuthFaults();
+        var server = new DevAuthServer(options, LoggerFactory, clock, [faults]);
         var root = await server.StartAsync(ct);
-        return new DevAuthTestServer(server, options, clock, root, directory, ownsDirectory);
+        return new DevAuthTestServer(server, faults, options, clock, root, directory, ownsDirectory);
     }
 
     public static string NewDirectory() => Path.Combine(Path.GetTempPath(), "devauth-tests", Guid.NewGuid().ToString("N"));
