@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,12 +20,14 @@ public sealed class ChatServerFixture : IAsyncDisposable
     private static int _userCounter;
     private readonly IHost _host;
     private readonly string _dataDir;
+    private readonly DevAuthHttp _devAuthHttp;
 
-    private ChatServerFixture(IHost host, string dataDir, DevAuthFaults faults)
+    private ChatServerFixture(IHost host, string dataDir, DevAuthFaults faults, DevAuthHttp devAuthHttp)
     {
         _host = host;
         _dataDir = dataDir;
         DevAuthFaults = faults;
+        _devAuthHttp = devAuthHttp;
     }
 
     public IPEndPoint EndPoint => Server.Endpoints[0];
@@ -61,7 +62,8 @@ public sealed class ChatServerFixture : IAsyncDisposable
         builder.Services.AddKeyedSingleton<IStartupFilter>(DevAuthServer.PipelineKey, faults);
         var host = builder.Build();
         await host.StartAsync().WaitAsync(TestTimeouts.Default);
-        return new ChatServerFixture(host, dataDir, faults);
+        var target = await host.Services.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None);
+        return new ChatServerFixture(host, dataDir, faults, new DevAuthHttp(target.ProjectUrl, DevAuthOptions.DefaultAnonKey));
     }
 
     public Task<ChatTestClient> ConnectAsync(bool readGreeting = true) => ChatTestClient.ConnectAsync(EndPoint, readGreeting);
@@ -91,27 +93,8 @@ public sealed class ChatServerFixture : IAsyncDisposable
     }
 
     /// <summary>Calls the embedded endpoint's REST API (as another Supabase client would); <paramref name="bearer"/> defaults to none.</summary>
-    public async Task<(int Status, JsonElement Body)> DevAuthCallAsync(HttpMethod method, string path, object? body = null, string? bearer = null, string apiKey = DevAuthOptions.DefaultAnonKey)
-    {
-        var target = await Services.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None);
-        using var http = new HttpClient { Timeout = TestTimeouts.Default };
-        using var request = new HttpRequestMessage(method, target.AuthBase + path);
-        request.Headers.Add("apikey", apiKey);
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await http.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return ((int)response.StatusCode, json);
-    }
+    public Task<(int Status, JsonElement Body)> DevAuthCallAsync(HttpMethod method, string path, object? body = null, string? bearer = null, string? apiKey = null) =>
+        _devAuthHttp.CallAsync(method, path, CancellationToken.None, body, bearer, apiKey);
 
     /// <summary>A fresh session for an existing account, straight from the embedded endpoint (password grant).</summary>
     public async Task<(string AccessToken, string UserId)> PasswordGrantAsync(string email, string password)
@@ -128,6 +111,7 @@ public sealed class ChatServerFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TestTimeouts.Default);
+        _devAuthHttp.Dispose();
         await _host.StopAsync(cts.Token);
         _host.Dispose();
         try
