@@ -40,7 +40,7 @@ internal sealed partial class DevAuthApi
         }
     }
 
-    /// <summary>The gateway's check (AUTH-CONTRACT.md §4): the anon or the secret key, as header or query parameter.</summary>
+    /// <summary>The gateway's check (docs/supabase-auth.md §4): the anon or the secret key, as header or query parameter.</summary>
     private IResult? CheckApiKey(HttpContext context)
     {
         var key = context.Request.Headers["apikey"].ToString();
@@ -72,7 +72,7 @@ internal sealed partial class DevAuthApi
 
     /// <summary>
     /// The rate-limit key: the first <c>Sb-Forwarded-For</c> value when the caller used the secret key and it is a
-    /// valid IP (AUTH-CONTRACT.md §6), else the peer address.
+    /// valid IP (docs/supabase-auth.md §6), else the peer address.
     /// </summary>
     private static string ClientKey(HttpContext context)
     {

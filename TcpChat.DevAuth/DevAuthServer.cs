@@ -12,7 +12,7 @@ namespace TcpChat.DevAuth;
 
 /// <summary>
 /// The embedded Supabase-Auth-compatible endpoint: a Kestrel minimal-API app on its own port, speaking
-/// AUTH-CONTRACT.md so the normal Supabase client (ours, or Supabase's libraries) works against it unchanged.
+/// docs/supabase-auth.md so the normal Supabase client (ours, or Supabase's libraries) works against it unchanged.
 /// Plain code; the chat host's hosted service and <see cref="DevAuthStandalone"/> only drive it.
 /// </summary>
 public sealed class DevAuthServer : IAsyncDisposable

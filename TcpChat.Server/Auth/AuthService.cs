@@ -10,7 +10,7 @@ namespace TcpChat.Server.Auth;
 
 /// <summary>
 /// The login commands, answered through <see cref="SupabaseAuthClient"/> and <see cref="AccessTokenValidator"/>,
-/// with every outcome mapped to a PROTOCOL.md code. Each Supabase call first passes the per-address throttle
+/// with every outcome mapped to a docs/protocol.md code. Each Supabase call first passes the per-address throttle
 /// (<c>RATE_LIMITED</c>) and the concurrency cap; a full cap queue answers <c>AUTH_UNAVAILABLE</c> (the server is
 /// overloaded, not the client misbehaving). A <c>TOKEN</c> verified locally takes neither: it costs Supabase nothing.
 /// Only the caller's cancellation escapes as an exception.
@@ -61,7 +61,7 @@ internal sealed class AuthService : IAuthService
     {
         const string Command = "SIGNUP";
 
-        // bcrypt's limit is 72 bytes (AUTH-CONTRACT.md §7): answer without spending a Supabase call.
+        // bcrypt's limit is 72 bytes (docs/supabase-auth.md §7): answer without spending a Supabase call.
         if (Encoding.UTF8.GetByteCount(password) > 72)
         {
             return LoginResult.Fail(ErrorCodes.WeakPassword, "password is longer than 72 bytes");
@@ -117,7 +117,7 @@ internal sealed class AuthService : IAuthService
         catch (GotrueException e)
         {
             // A known address can fail where an unknown one cannot (429 mail window, 400 not authorized, 500 SMTP,
-            // a slow send timing out): answer exactly as for success (AUTH-CONTRACT.md §3.4).
+            // a slow send timing out): answer exactly as for success (docs/supabase-auth.md §3.4).
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 var domain = AuthLog.EmailDomain(email);

@@ -3,7 +3,7 @@ using System.Net;
 namespace TcpChat.Server.Auth;
 
 /// <summary>
-/// The login commands of PROTOCOL.md, answered through Supabase Auth. Every method returns a result rather
+/// The login commands of docs/protocol.md, answered through Supabase Auth. Every method returns a result rather
 /// than throwing for an expected failure; <see cref="LoginResult.ErrorCode"/> is one of
 /// <see cref="Protocol.ErrorCodes"/>. <c>client</c> is the end user's address (throttling,
 /// <c>Sb-Forwarded-For</c>).

@@ -9,7 +9,7 @@ using TcpChat.Server.Networking;
 namespace TcpChat.Server.Protocol;
 
 /// <summary>
-/// PROTOCOL.md in code: turns one decoded line of one client into replies, room events and deliveries. Stateless;
+/// docs/protocol.md in code: turns one decoded line of one client into replies, room events and deliveries. Stateless;
 /// a client's state lives on its connection, and only that connection's read loop calls in here.
 /// </summary>
 internal sealed partial class CommandDispatcher(
