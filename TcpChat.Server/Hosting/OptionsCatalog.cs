@@ -8,8 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace TcpChat.Server.Hosting;
 
-/// <summary>One bindable setting: its full key, its default as text, and its property's XML-doc summary.</summary>
-internal sealed record OptionsKey(string Key, string Default, string Description);
+/// <summary>
+/// One bindable setting: its full key, its default as text, and its property's XML-doc summary. A collection
+/// (array, list, dictionary) is one entry whose items are bound from the keys below it (<c>Key:0</c>, <c>Key:name</c>).
+/// </summary>
+internal sealed record OptionsKey(string Key, string Default, string Description, bool IsCollection = false);
 
 /// <summary>A configuration section and the options class it binds to.</summary>
 internal sealed record OptionsSection(string Name, string Description, IReadOnlyList<OptionsKey> Keys);
@@ -60,13 +63,14 @@ internal static class OptionsCatalog
             {
                 keys.Add(new OptionsKey(key, Format(value), Summary(type, "P:" + XmlName(type) + "." + property.Name)));
             }
-            else if (valueType.IsClass && !typeof(IEnumerable).IsAssignableFrom(valueType))
+            else if (value is IEnumerable items || typeof(IEnumerable).IsAssignableFrom(valueType))
             {
-                AddKeys(keys, key, valueType, value);
+                string text = value is IEnumerable list ? string.Join(",", list.Cast<object?>().Select(Format)) : "";
+                keys.Add(new OptionsKey(key, text, Summary(type, "P:" + XmlName(type) + "." + property.Name), IsCollection: true));
             }
             else
             {
-                throw new NotSupportedException($"{key}: options of type {valueType.Name} are not described; add them to OptionsCatalog.");
+                AddKeys(keys, key, valueType, value);
             }
         }
     }

@@ -19,6 +19,9 @@ internal static class UnknownSettings
     {
         var known = sections.SelectMany(s => s.Keys).Select(k => k.Key).ToList();
         var knownSet = known.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var collections = sections.SelectMany(s => s.Keys).Where(k => k.IsCollection).Select(k => k.Key + ":").ToList();
+        bool IsKnown(string key) =>
+            knownSet.Contains(key) || collections.Exists(c => key.StartsWith(c, StringComparison.OrdinalIgnoreCase));
         var errors = new List<string>();
 
         for (int i = 0; i < args.Count; i++)
@@ -46,7 +49,7 @@ internal static class UnknownSettings
             else if (noValue)
             {
                 // The configuration provider drops such a switch, so nothing below would see it.
-                errors.Add(ours && !knownSet.Contains(key) ? $"unknown setting '{key}'" + Suggest(key, known, "") : $"switch '{arg}' has no value (use {arg}=value)");
+                errors.Add(ours && !IsKnown(key) ? $"unknown setting '{key}'" + Suggest(key, known, "") : $"switch '{arg}' has no value (use {arg}=value)");
             }
         }
 
@@ -54,7 +57,7 @@ internal static class UnknownSettings
         {
             foreach (var (key, value) in configuration.GetSection(section.Name).AsEnumerable())
             {
-                if (value is not null && !knownSet.Contains(key))
+                if (value is not null && !IsKnown(key))
                 {
                     errors.Add($"unknown setting '{key}'" + Suggest(key, known, ""));
                 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
@@ -20,7 +21,29 @@ public partial class ConfigurationTests
 
     [Test]
     public void EverySectionOfTheProgramIsFound() =>
-        Assert.That(Sections().Select(s => s.Name), Is.EquivalentTo(new[] { "Chat", "Supabase", "DevAuth" }));
+        Assert.That(Sections().Select(s => s.Name), Is.SupersetOf(new[] { "Chat", "Supabase", "DevAuth" }));
+
+    [Test]
+    public void ANewlyBoundOptionsClassJoinsWithItsCollectionsAndNestedKeys()
+    {
+        var services = new ServiceCollection();
+        services.AddOptions<ExampleOptions>().BindConfiguration(ExampleOptions.SectionName);
+        var sections = OptionsCatalog.From(services);
+        Assert.That(sections.Single().Keys.Select(k => (k.Key, k.Default, k.Description)), Is.EqualTo(new[]
+        {
+            ("Example:Seeds", "a,b", "Where to start."),
+            ("Example:Inner:Limit", "7", "How many."),
+        }));
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Example:Seeds:0"] = "x",
+            ["Example:Seeds:1"] = "y",
+            ["Example:Inner:Limit"] = "3",
+            ["Example:Sedes:0"] = "z",
+        }).Build();
+        Assert.That(UnknownSettings.Find(configuration, sections, []), Is.EqualTo(new[] { "unknown setting 'Example:Sedes:0'; did you mean Example:Seeds?" }));
+    }
 
     [Test]
     public void ReadmeConfigurationTableListsExactlyTheOptions()
@@ -131,4 +154,21 @@ public partial class ConfigurationTests
 
     [GeneratedRegex(@"`([A-Za-z]+(?::[A-Za-z]+)+)`")]
     private static partial Regex ReadmeKey();
+
+    /// <summary>The section a future feature would add.</summary>
+    private sealed class ExampleOptions
+    {
+        public const string SectionName = "Example";
+
+        /// <summary>Where to start.</summary>
+        public string[] Seeds { get; set; } = ["a", "b"];
+
+        public InnerOptions Inner { get; set; } = new();
+    }
+
+    private sealed class InnerOptions
+    {
+        /// <summary>How many.</summary>
+        public int Limit { get; set; } = 7;
+    }
 }
