@@ -83,7 +83,9 @@ internal static class OptionsCatalog
     {
         null => "",
         bool b => b ? "true" : "false",
-        TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
+        TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture) is var c && c.Contains('.', StringComparison.Ordinal) && t.Ticks % TimeSpan.TicksPerSecond != 0
+            ? c.TrimEnd('0') // 00:00:00.2, not 00:00:00.2000000
+            : c,
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
