@@ -9,8 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace TcpChat.DevAuth;
 
 /// <summary>
-/// GoTrue's admin API (a subset) behind <c>Authorization: Bearer &lt;secret key&gt;</c>, and the out-of-process
-/// switch for <see cref="DevAuthFaults"/>.
+/// GoTrue's admin API (a subset) behind <c>Authorization: Bearer &lt;secret key&gt;</c>.
 /// </summary>
 internal sealed partial class DevAuthApi
 {
@@ -19,7 +18,6 @@ internal sealed partial class DevAuthApi
         auth.MapGet("/admin/users", (Delegate)ListUsers);
         auth.MapDelete("/admin/users/{id}", (Delegate)DeleteUser);
         auth.MapPut("/admin/users/{id}", (Delegate)UpdateUserAsync);
-        auth.MapPost(FaultsPath, (Delegate)SetFaultsAsync);
     }
 
     private IResult ListUsers(HttpContext context)
@@ -105,31 +103,6 @@ internal sealed partial class DevAuthApi
         return Json(DevAuthJson.User(updated));
     }
 
-    private async Task<IResult> SetFaultsAsync(HttpContext context)
-    {
-        if (RequireAdmin(context) is { } denied)
-        {
-            return denied;
-        }
-
-        var (request, error) = await ReadJsonAsync<FaultRequest>(context);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (!Enum.TryParse<DevAuthFaultMode>((request.Mode ?? "").Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var mode)
-            || !Enum.IsDefined(mode) || request.DelayMs is < 0)
-        {
-            return DevAuthError.Validation("mode must be none, delay, server_error, gateway_error or rate_limited; delay_ms must be >= 0");
-        }
-
-        var delay = TimeSpan.FromMilliseconds(request.DelayMs ?? 0);
-        faults.Set(mode, delay);
-        DevAuthLog.FaultSet(logger, mode, delay.TotalMilliseconds);
-        return Json(new JsonObject { ["mode"] = mode.ToString(), ["delay_ms"] = delay.TotalMilliseconds });
-    }
-
     /// <summary>GoTrue's <c>requireAdmin</c>; the gateway turns a secret key into a service-role token there.</summary>
     private DevAuthError? RequireAdmin(HttpContext context)
     {
@@ -187,12 +160,5 @@ internal sealed partial class DevAuthApi
         [JsonPropertyName("ban_duration")] public string? BanDuration { get; init; }
 
         [JsonPropertyName("email_confirm")] public bool? EmailConfirm { get; init; }
-    }
-
-    private sealed class FaultRequest
-    {
-        [JsonPropertyName("mode")] public string? Mode { get; init; }
-
-        [JsonPropertyName("delay_ms")] public double? DelayMs { get; init; }
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace TcpChat.DevAuth;
 
 /// <summary>
-/// What sits in front of GoTrue on a hosted project: injected faults, the <c>apikey</c> check (shape E errors),
+/// What sits in front of GoTrue on a hosted project: the <c>apikey</c> check (shape E errors),
 /// and the catch-all that turns an unexpected exception into GoTrue's 500.
 /// </summary>
 internal sealed partial class DevAuthApi
@@ -17,25 +17,14 @@ internal sealed partial class DevAuthApi
     public const int MaxBodyBytes = 1024 * 1024;
 
     private const string JwksPath = "/.well-known/jwks.json";
-    private const string FaultsPath = "/_dev/faults";
     private const string SecretKeyItem = "DevAuth.SecretKey";
-
-    private const string GatewayErrorPage =
-        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>devauth</center>\r\n</body>\r\n</html>\r\n";
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         await _issuer.Task.WaitAsync(context.RequestAborted);
         try
         {
-            var path = context.Request.Path;
-            if (!path.Equals(Prefix + FaultsPath, StringComparison.Ordinal) && await ApplyFaultAsync(context) is { } fault)
-            {
-                await fault.ExecuteAsync(context);
-                return;
-            }
-
-            if (!path.Equals(Prefix + JwksPath, StringComparison.Ordinal) && CheckApiKey(context) is { } rejected)
+            if (!context.Request.Path.Equals(Prefix + JwksPath, StringComparison.Ordinal) && CheckApiKey(context) is { } rejected)
             {
                 await rejected.ExecuteAsync(context);
                 return;
@@ -51,27 +40,7 @@ internal sealed partial class DevAuthApi
         }
     }
 
-    private async Task<IResult?> ApplyFaultAsync(HttpContext context)
-    {
-        var (mode, delay) = faults.Snapshot();
-        switch (mode)
-        {
-            case DevAuthFaultMode.Delay:
-                faults.OnDelaying();
-                await Task.Delay(delay, context.RequestAborted);
-                return null;
-            case DevAuthFaultMode.ServerError:
-                return DevAuthError.Unexpected("Injected failure (DevAuth fault)", Guid.NewGuid().ToString());
-            case DevAuthFaultMode.GatewayError:
-                return Results.Text(GatewayErrorPage, "text/html", Encoding.UTF8, StatusCodes.Status502BadGateway);
-            case DevAuthFaultMode.RateLimited:
-                return DevAuthError.RequestRateLimit();
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>The gateway's check (AUTH-CONTRACT.md §4): the anon or the secret key, as header or query parameter.</summary>
+    /// <summary>The gateway's check (docs/supabase-auth.md §4): the anon or the secret key, as header or query parameter.</summary>
     private IResult? CheckApiKey(HttpContext context)
     {
         var key = context.Request.Headers["apikey"].ToString();
@@ -103,7 +72,7 @@ internal sealed partial class DevAuthApi
 
     /// <summary>
     /// The rate-limit key: the first <c>Sb-Forwarded-For</c> value when the caller used the secret key and it is a
-    /// valid IP (AUTH-CONTRACT.md §6), else the peer address.
+    /// valid IP (docs/supabase-auth.md §6), else the peer address.
     /// </summary>
     private static string ClientKey(HttpContext context)
     {

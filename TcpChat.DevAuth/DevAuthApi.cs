@@ -12,8 +12,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace TcpChat.DevAuth;
 
 /// <summary>
-/// The GoTrue routes under <c>/auth/v1</c> (AUTH-CONTRACT.md §3): checks run in GoTrue's order so that clients
-/// see the same error for the same request. This file holds the user-facing routes; the gateway (apikey, faults,
+/// The GoTrue routes under <c>/auth/v1</c> (docs/supabase-auth.md §3): checks run in GoTrue's order so that clients
+/// see the same error for the same request. This file holds the user-facing routes; the gateway (apikey,
 /// unexpected errors) and the admin API are in the other parts.
 /// </summary>
 internal sealed partial class DevAuthApi(
@@ -22,7 +22,6 @@ internal sealed partial class DevAuthApi(
     DevAuthSessionStore sessions,
     DevAuthTokenIssuer tokens,
     DevAuthRateLimits limits,
-    DevAuthFaults faults,
     TimeProvider time,
     ILogger logger)
 {
@@ -232,7 +231,7 @@ internal sealed partial class DevAuthApi(
         return SignUpExisting(user, metadata, now);
     }
 
-    /// <summary>GoTrue's answers for an address that is already registered (AUTH-CONTRACT.md §3.3).</summary>
+    /// <summary>GoTrue's answers for an address that is already registered (docs/supabase-auth.md §3.3).</summary>
     private IResult SignUpExisting(DevAuthUser user, JsonElement metadata, DateTimeOffset now)
     {
         if (user.ConfirmedAt is not null)

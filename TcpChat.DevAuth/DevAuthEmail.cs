@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace TcpChat.DevAuth;
 
-/// <summary>GoTrue's <c>validateEmail</c> (AUTH-CONTRACT.md §7): required, at most 255 bytes, checkmail format, lower-cased.</summary>
+/// <summary>GoTrue's <c>validateEmail</c> (docs/supabase-auth.md §7): required, at most 255 bytes, checkmail format, lower-cased.</summary>
 internal static partial class DevAuthEmail
 {
     private const int MaxBytes = 255;

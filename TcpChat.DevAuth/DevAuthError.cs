@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace TcpChat.DevAuth;
 
 /// <summary>
-/// A GoTrue <c>HTTPError</c> (AUTH-CONTRACT.md §2): shape A by default, shape B when the request asks for API
+/// A GoTrue <c>HTTPError</c> (docs/supabase-auth.md §2): shape A by default, shape B when the request asks for API
 /// version 2024-01-01, and always the <c>x-sb-error-code</c> header (except on a shape-B weak-password reply, as GoTrue).
 /// </summary>
 internal sealed class DevAuthError(int status, string errorCode, string message) : IResult

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace TcpChat.DevAuth;
 
-/// <summary>The JSON bodies GoTrue sends (AUTH-CONTRACT.md §3.1): user, identity, access-token response.</summary>
+/// <summary>The JSON bodies GoTrue sends (docs/supabase-auth.md §3.1): user, identity, access-token response.</summary>
 internal static class DevAuthJson
 {
     /// <summary>Requests: Go's encoding/json matches field names case-insensitively and ignores unknown fields.</summary>

@@ -34,9 +34,6 @@ internal static partial class DevAuthLog
         Message = "DevAuth refresh token reused outside the reuse interval; session {SessionId} revoked")]
     public static partial void RefreshTokenReused(ILogger logger, Guid sessionId);
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "DevAuth fault injection set to {Mode} (delay {DelayMs} ms)")]
-    public static partial void FaultSet(ILogger logger, DevAuthFaultMode mode, double delayMs);
-
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "DevAuth admin: user {UserId} {Change}")]
     public static partial void AdminChange(ILogger logger, Guid userId, string change);
 

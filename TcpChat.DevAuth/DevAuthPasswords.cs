@@ -3,7 +3,7 @@ using System.Text;
 
 namespace TcpChat.DevAuth;
 
-/// <summary>Salted PBKDF2-SHA256 password hashes and GoTrue's byte-length rules (AUTH-CONTRACT.md §7).</summary>
+/// <summary>Salted PBKDF2-SHA256 password hashes and GoTrue's byte-length rules (docs/supabase-auth.md §7).</summary>
 internal static class DevAuthPasswords
 {
     /// <summary>GoTrue's floor; lengths are UTF-8 bytes (Go <c>len</c>).</summary>

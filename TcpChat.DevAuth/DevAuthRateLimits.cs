@@ -3,7 +3,7 @@ using System.Threading.RateLimiting;
 namespace TcpChat.DevAuth;
 
 /// <summary>
-/// GoTrue's per-client token buckets (AUTH-CONTRACT.md §6): N requests per 5 minutes refilled evenly, burst 30.
+/// GoTrue's per-client token buckets (docs/supabase-auth.md §6): N requests per 5 minutes refilled evenly, burst 30.
 /// <c>/token</c> (both grants) has one bucket; <c>/signup</c> and <c>/recover</c> each have their own OTP bucket.
 /// A limit of 0 turns the bucket off, like self-hosted GoTrue without <c>RATE_LIMIT_HEADER</c>.
 /// </summary>

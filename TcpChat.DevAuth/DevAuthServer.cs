@@ -12,7 +12,7 @@ namespace TcpChat.DevAuth;
 
 /// <summary>
 /// The embedded Supabase-Auth-compatible endpoint: a Kestrel minimal-API app on its own port, speaking
-/// AUTH-CONTRACT.md so the normal Supabase client (ours, or Supabase's libraries) works against it unchanged.
+/// docs/supabase-auth.md so the normal Supabase client (ours, or Supabase's libraries) works against it unchanged.
 /// Plain code; the chat host's hosted service and <see cref="DevAuthStandalone"/> only drive it.
 /// </summary>
 public sealed class DevAuthServer : IAsyncDisposable
@@ -23,29 +23,34 @@ public sealed class DevAuthServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly DevAuthUserStore _users;
     private readonly DevAuthRateLimits _limits;
+    private readonly IStartupFilter[] _pipeline;
     private DevAuthTokenIssuer? _tokens;
     private WebApplication? _app;
     private int _started;
     private int _stopped;
 
-    public DevAuthServer(DevAuthOptions options, ILoggerFactory loggerFactory)
-        : this(options, loggerFactory, TimeProvider.System)
+    /// <param name="options">The settings; nothing else configures the endpoint.</param>
+    /// <param name="loggerFactory">The embedding program's logging.</param>
+    /// <param name="time">The clock for token lifetimes, mail windows and reuse intervals.</param>
+    /// <param name="pipeline">
+    /// Middleware that runs in front of the endpoint's own (in DI: <see cref="IStartupFilter"/>s keyed
+    /// <see cref="PipelineKey"/>): the tests inject faults this way.
+    /// </param>
+    public DevAuthServer(DevAuthOptions options, ILoggerFactory loggerFactory, TimeProvider time, IEnumerable<IStartupFilter> pipeline)
     {
-    }
-
-    /// <summary>Tests pass their own clock to step over token lifetimes and mail windows without sleeping.</summary>
-    internal DevAuthServer(DevAuthOptions options, ILoggerFactory loggerFactory, TimeProvider time)
-    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options;
         _loggerFactory = loggerFactory;
         _time = time;
+        _pipeline = [.. pipeline];
         _logger = loggerFactory.CreateLogger<DevAuthServer>();
         _users = new DevAuthUserStore(options.DataPath, _logger);
         _limits = new DevAuthRateLimits(options);
     }
 
-    /// <summary>Failure injection for tests; also settable through <c>POST /auth/v1/_dev/faults</c>.</summary>
-    internal DevAuthFaults Faults { get; } = new();
+    /// <summary>The DI key of the <see cref="IStartupFilter"/>s that go in front of the endpoint.</summary>
+    public const string PipelineKey = "DevAuth";
 
     /// <summary>Loads the data file, binds, and returns the project root URL (with the real port when Port is 0).</summary>
     public async Task<Uri> StartAsync(CancellationToken ct)
@@ -80,8 +85,12 @@ public sealed class DevAuthServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         // The embedding process owns Ctrl+C and SIGTERM, not this inner app.
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        foreach (var filter in _pipeline)
+        {
+            builder.Services.AddSingleton(filter);
+        }
 
-        var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits, Faults, _time,
+        var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits, _time,
             _loggerFactory.CreateLogger<DevAuthApi>());
         _app = builder.Build();
         _app.Use(api.InvokeAsync);

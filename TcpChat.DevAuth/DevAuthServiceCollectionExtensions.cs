@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,8 +21,12 @@ public static class DevAuthServiceCollectionExtensions
             .Bind(configuration.GetSection(DevAuthOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DevAuthServer(
-            sp.GetRequiredService<IOptions<DevAuthOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<IOptions<DevAuthOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetKeyedServices<IStartupFilter>(DevAuthServer.PipelineKey)));
         return services;
     }
 }

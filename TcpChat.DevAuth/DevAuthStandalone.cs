@@ -37,7 +37,7 @@ public static class DevAuthStandalone
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        await using var server = new DevAuthServer(options, loggerFactory);
+        await using var server = new DevAuthServer(options, loggerFactory, TimeProvider.System, []);
         var url = await server.StartAsync(stop.Token);
         await Console.Out.WriteLineAsync($"DevAuth listening on {url} (apikey {options.AnonKey}); Ctrl+C to stop");
         try

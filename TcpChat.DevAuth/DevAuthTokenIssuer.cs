@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace TcpChat.DevAuth;
 
 /// <summary>
-/// Signs access tokens with one ES256 (P-256) key and verifies them, with the claims of AUTH-CONTRACT.md §5:
+/// Signs access tokens with one ES256 (P-256) key and verifies them, with the claims of docs/supabase-auth.md §5:
 /// <c>aud</c> a plain string, no <c>nbf</c> or <c>jti</c>, header <c>kid</c>.
 /// </summary>
 internal sealed class DevAuthTokenIssuer : IDisposable

@@ -27,7 +27,7 @@ internal readonly record struct TokenCheck(TokenCheckStatus Status, string? User
 }
 
 /// <summary>
-/// Verifies Supabase access tokens locally (AUTH-CONTRACT.md §5): ES256/RS256 with the project's JWKS
+/// Verifies Supabase access tokens locally (docs/supabase-auth.md §5): ES256/RS256 with the project's JWKS
 /// (<c>{AuthBase}/.well-known/jwks.json</c>, cached ≤ 10 min, refetched on an unknown <c>kid</c> at most every 30 s,
 /// one fetch shared by all callers; the last good set is kept if a refresh fails), or HS256 with
 /// <c>Supabase:JwtSecret</c>. Checks signature, <c>exp</c> (30 s skew), <c>iss</c> = AuthBase,

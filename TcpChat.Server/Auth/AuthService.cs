@@ -57,7 +57,7 @@ internal sealed class AuthService : IAuthService
     {
         const string Command = "SIGNUP";
 
-        // bcrypt's limit is 72 bytes (AUTH-CONTRACT.md §7): answer without spending a Supabase call.
+        // bcrypt's limit is 72 bytes (docs/supabase-auth.md §7): answer without spending a Supabase call.
         if (Encoding.UTF8.GetByteCount(password) > 72)
         {
             return LoginResult.Fail(LoginFailure.PasswordTooLong);
@@ -113,7 +113,7 @@ internal sealed class AuthService : IAuthService
         catch (GotrueException e)
         {
             // A known address can fail where an unknown one cannot (429 mail window, 400 not authorized, 500 SMTP,
-            // a slow send timing out): answer exactly as for success (AUTH-CONTRACT.md §3.4).
+            // a slow send timing out): answer exactly as for success (docs/supabase-auth.md §3.4).
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 var domain = AuthLog.EmailDomain(email);

@@ -1,6 +1,6 @@
 namespace TcpChat.Server.Auth;
 
-/// <summary>Why a Supabase Auth call failed, named as in Supabase.Gotrue (AUTH-CONTRACT.md §8).</summary>
+/// <summary>Why a Supabase Auth call failed, named as in Supabase.Gotrue (docs/supabase-auth.md §8).</summary>
 internal static class FailureHint
 {
     /// <summary>The failure reasons of Supabase.Gotrue, plus <see cref="UserBanned"/> and <see cref="SignupDisabled"/>.</summary>
@@ -48,7 +48,7 @@ internal static class FailureHint
 
     /// <summary>
     /// <c>validation_failed</c> covers several inputs; the message is the only way to tell which
-    /// (AUTH-CONTRACT.md §2.1): a bad or missing email, a password over 72 bytes, a malformed refresh token.
+    /// (docs/supabase-auth.md §2.1): a bad or missing email, a password over 72 bytes, a malformed refresh token.
     /// </summary>
     private static Reason FromValidationMessage(string? message)
     {

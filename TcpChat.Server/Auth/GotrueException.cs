@@ -66,7 +66,7 @@ internal sealed class GotrueException : Exception
         new($"Supabase Auth {operation}: unexpected answer ({statusCode})", statusCode, null, FailureHint.Reason.Unknown, content, null, inner) { NotJson = true };
 
     /// <summary>
-    /// Parses an error answer in any of the five shapes of AUTH-CONTRACT.md §2. The <c>x-sb-error-code</c> header wins;
+    /// Parses an error answer in any of the five shapes of docs/supabase-auth.md §2. The <c>x-sb-error-code</c> header wins;
     /// then the body's <c>error_code</c>, <c>code</c> (when a string; an int <c>code</c> is the status), OAuth <c>error</c>.
     /// A body that is not JSON (checked by Content-Type first) gives a code-less exception.
     /// </summary>

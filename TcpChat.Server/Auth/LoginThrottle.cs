@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace TcpChat.Server.Auth;
 
 /// <summary>
-/// Guards the one Supabase rate-limit bucket all logins share (AUTH-CONTRACT.md §6): a token bucket per client
+/// Guards the one Supabase rate-limit bucket all logins share (docs/supabase-auth.md §6): a token bucket per client
 /// address (IPv6 grouped by /64, IPv4-mapped addresses as IPv4), so one abusive client cannot lock everyone out,
 /// and a cap on concurrent Supabase calls with a queue as long as the cap.
 /// </summary>

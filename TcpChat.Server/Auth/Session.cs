@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace TcpChat.Server.Auth;
 
-/// <summary>A Supabase Auth session (<c>AccessTokenResponse</c>, AUTH-CONTRACT.md §3.1); named as in Supabase.Gotrue.</summary>
+/// <summary>A Supabase Auth session (<c>AccessTokenResponse</c>, docs/supabase-auth.md §3.1); named as in Supabase.Gotrue.</summary>
 internal sealed class Session
 {
     [JsonPropertyName("access_token")] public string? AccessToken { get; set; }

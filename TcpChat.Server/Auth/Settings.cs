@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace TcpChat.Server.Auth;
 
-/// <summary>The answer of <c>GET /auth/v1/settings</c> (AUTH-CONTRACT.md §3.7); named as in Supabase.Gotrue.</summary>
+/// <summary>The answer of <c>GET /auth/v1/settings</c> (docs/supabase-auth.md §3.7); named as in Supabase.Gotrue.</summary>
 internal sealed class Settings
 {
     /// <summary>Which providers are enabled, e.g. <c>email</c>, <c>phone</c>, <c>anonymous_users</c>.</summary>

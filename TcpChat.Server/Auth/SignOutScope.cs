@@ -1,6 +1,6 @@
 namespace TcpChat.Server.Auth;
 
-/// <summary>Which sessions <c>POST /logout</c> ends (AUTH-CONTRACT.md §3.6); named as in Supabase.Gotrue.</summary>
+/// <summary>Which sessions <c>POST /logout</c> ends (docs/supabase-auth.md §3.6); named as in Supabase.Gotrue.</summary>
 internal enum SignOutScope
 {
     /// <summary>Every session of the user, on every device (the server's default).</summary>

@@ -8,7 +8,7 @@ using Polly.Timeout;
 namespace TcpChat.Server.Auth;
 
 /// <summary>
-/// A typed <see cref="HttpClient"/> for Supabase Auth (AUTH-CONTRACT.md §3), with the method names of
+/// A typed <see cref="HttpClient"/> for Supabase Auth (docs/supabase-auth.md §3), with the method names of
 /// Supabase.Gotrue's <c>Api</c>. Stateless and thread-safe. Every failure is a <see cref="GotrueException"/>
 /// (status 0 when no answer came); only the caller's own cancellation escapes as <see cref="OperationCanceledException"/>.
 /// Headers (§4, §6): <c>apikey</c> on every call; <c>Authorization</c> only on <c>/signup</c> (the apikey) and on

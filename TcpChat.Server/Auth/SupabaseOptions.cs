@@ -4,7 +4,7 @@ namespace TcpChat.Server.Auth;
 
 /// <summary>
 /// The <c>Supabase</c> configuration section: where Supabase Auth is and how the server talks to it
-/// (DESIGN.md "Configuration"). The host maps <c>SUPABASE_URL</c> / <c>SUPABASE_ANON_KEY</c> onto
+/// (README "Configuration"). The host maps <c>SUPABASE_URL</c> / <c>SUPABASE_ANON_KEY</c> onto
 /// <see cref="Url"/> / <see cref="AnonKey"/>.
 /// </summary>
 internal sealed class SupabaseOptions
@@ -31,7 +31,7 @@ internal sealed class SupabaseOptions
 
     /// <summary>
     /// Send <c>Sb-Forwarded-For: &lt;client ip&gt;</c> so Supabase rate-limits each end user rather than the server
-    /// (AUTH-CONTRACT.md §6). Requires <see cref="SecretKey"/> and "IP Address Forwarding" enabled on the project.
+    /// (docs/supabase-auth.md §6). Requires <see cref="SecretKey"/> and "IP Address Forwarding" enabled on the project.
     /// Default: false.
     /// </summary>
     public bool ForwardClientIp { get; set; }

@@ -19,7 +19,7 @@ internal sealed class SupabaseOptionsRulesValidator : IValidateOptions<SupabaseO
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
                 || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
             {
-                failures.Add($"Supabase:Url must be an absolute http or https URL without query, e.g. https://<ref>.supabase.co (got '{options.Url}').");
+                failures.Add($"Supabase:Url: '{options.Url}' is not an absolute http or https URL without query, such as https://<ref>.supabase.co");
             }
             else if (uri.AbsolutePath.TrimEnd('/').EndsWith("/auth/v1", StringComparison.OrdinalIgnoreCase))
             {

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace TcpChat.Server.Auth;
 
-/// <summary>A Supabase Auth user object (AUTH-CONTRACT.md §3.1); named as in Supabase.Gotrue.</summary>
+/// <summary>A Supabase Auth user object (docs/supabase-auth.md §3.1); named as in Supabase.Gotrue.</summary>
 internal sealed class User
 {
     [JsonPropertyName("id")] public string? Id { get; set; }

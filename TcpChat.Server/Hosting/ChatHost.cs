@@ -14,18 +14,31 @@ internal static partial class ChatHost
     {
         if (args.Any(a => a is "--help" or "-h" or "-?"))
         {
-            Console.Out.Write(HelpText.Text);
+            Console.Out.Write(HelpText.Render(OptionsCatalog.From(CreateBuilder([]).Services)));
             return 0;
         }
 
         if (args.Length > 0 && args[0] == "devauth")
         {
-            return await DevAuthStandalone.RunAsync(args[1..]).ConfigureAwait(false);
+            string[] rest = args[1..];
+            var standalone = new ConfigurationBuilder().AddEnvironmentVariables("TCPCHAT_").AddCommandLine(rest).Build();
+            if (await RefuseUnknownAsync(UnknownSettings.Find(standalone, [OptionsCatalog.Describe(typeof(DevAuthOptions))!], rest)).ConfigureAwait(false))
+            {
+                return 2;
+            }
+
+            return await DevAuthStandalone.RunAsync(rest).ConfigureAwait(false);
         }
 
         try
         {
-            using var host = CreateBuilder(args).Build();
+            var builder = CreateBuilder(args);
+            if (await RefuseUnknownAsync(UnknownSettings.Find(builder.Configuration, OptionsCatalog.From(builder.Services), args)).ConfigureAwait(false))
+            {
+                return 2;
+            }
+
+            using var host = builder.Build();
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }
@@ -67,6 +80,16 @@ internal static partial class ChatHost
         return builder;
     }
 
+    private static async Task<bool> RefuseUnknownAsync(IReadOnlyList<string> unknown)
+    {
+        if (unknown.Count > 0)
+        {
+            await Console.Error.WriteLineAsync("tcpchat: cannot start: " + string.Join("; ", unknown)).ConfigureAwait(false);
+        }
+
+        return unknown.Count > 0;
+    }
+
     private static void AddSeed(Dictionary<string, string?> seed, string variable, string key)
     {
         if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
@@ -82,7 +105,8 @@ internal static partial class ChatHost
         {
             string section = validation.OptionsType.Name.Replace("Options", string.Empty, StringComparison.Ordinal);
             return string.Join("; ", validation.Failures.Select(f => DataAnnotationFailure().Replace(f, m => $"{section}:{m.Groups[1].Value}: {m.Groups[2].Value}"))
-                .Select(f => f.Replace($"DataAnnotation validation failed for '{validation.OptionsType.Name}' members: ", string.Empty, StringComparison.Ordinal)));
+                .Select(f => f.Replace($"DataAnnotation validation failed for '{validation.OptionsType.Name}' members: ", string.Empty, StringComparison.Ordinal)
+                    .TrimEnd('.'))); // "; " separates them: no ".;"
         }
 
         return ex.InnerException is { } inner && ex is not InvalidOperationException { Message.Length: > 0 }

@@ -37,12 +37,16 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         {
             if (!File.Exists(tls.CertificatePath))
             {
-                failures.Add($"Chat:Tls:CertificatePath: file '{tls.CertificatePath}' not found");
+                failures.Add($"Chat:Tls:CertificatePath: no such file: {tls.CertificatePath}");
             }
 
-            if (string.IsNullOrWhiteSpace(tls.KeyPath) || !File.Exists(tls.KeyPath))
+            if (string.IsNullOrWhiteSpace(tls.KeyPath))
             {
-                failures.Add($"Chat:Tls:KeyPath: file '{tls.KeyPath}' not found (a PEM private key is required with a certificate)");
+                failures.Add("Chat:Tls:KeyPath: required with Chat:Tls:CertificatePath (the certificate's PEM private key)");
+            }
+            else if (!File.Exists(tls.KeyPath))
+            {
+                failures.Add($"Chat:Tls:KeyPath: no such file: {tls.KeyPath}");
             }
         }
         else if (!string.IsNullOrWhiteSpace(tls.KeyPath))

@@ -1,6 +1,6 @@
 namespace TcpChat.Server.Protocol;
 
-/// <summary>The stable <c>ERR</c> codes of PROTOCOL.md; the text after a code is for people and may change.</summary>
+/// <summary>The stable <c>ERR</c> codes of docs/protocol.md; the text after a code is for people and may change.</summary>
 internal static class ErrorCodes
 {
     public const string AuthRequired = "AUTH_REQUIRED";

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,18 +20,22 @@ public sealed class ChatServerFixture : IAsyncDisposable
     private static int _userCounter;
     private readonly IHost _host;
     private readonly string _dataDir;
+    private readonly DevAuthHttp _devAuthHttp;
 
-    private ChatServerFixture(IHost host, string dataDir)
+    private ChatServerFixture(IHost host, string dataDir, DevAuthFaults faults, DevAuthHttp devAuthHttp)
     {
         _host = host;
         _dataDir = dataDir;
+        DevAuthFaults = faults;
+        _devAuthHttp = devAuthHttp;
     }
 
     public IPEndPoint EndPoint => Server.Endpoints[0];
 
     internal ChatServer Server => _host.Services.GetRequiredService<ChatServer>();
 
-    internal DevAuthServer DevAuth => _host.Services.GetRequiredService<DevAuthServer>();
+    /// <summary>Faults injected in front of the embedded endpoint.</summary>
+    internal DevAuthFaults DevAuthFaults { get; }
 
     public IServiceProvider Services => _host.Services;
 
@@ -55,9 +59,12 @@ public sealed class ChatServerFixture : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new NUnitLoggerProvider());
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        var faults = new DevAuthFaults();
+        builder.Services.AddKeyedSingleton<IStartupFilter>(DevAuthServer.PipelineKey, faults);
         var host = builder.Build();
         await host.StartAsync().WaitAsync(TestTimeouts.Default);
-        return new ChatServerFixture(host, dataDir);
+        var target = await host.Services.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None);
+        return new ChatServerFixture(host, dataDir, faults, new DevAuthHttp(target.ProjectUrl, DevAuthOptions.DefaultAnonKey));
     }
 
     public Task<ChatTestClient> ConnectAsync(bool readGreeting = true) => ChatTestClient.ConnectAsync(EndPoint, readGreeting);
@@ -87,27 +94,8 @@ public sealed class ChatServerFixture : IAsyncDisposable
     }
 
     /// <summary>Calls the embedded endpoint's REST API (as another Supabase client would); <paramref name="bearer"/> defaults to none.</summary>
-    public async Task<(int Status, JsonElement Body)> DevAuthCallAsync(HttpMethod method, string path, object? body = null, string? bearer = null, string apiKey = DevAuthOptions.DefaultAnonKey)
-    {
-        var target = await Services.GetRequiredService<SupabaseEndpoint>().GetAsync(CancellationToken.None);
-        using var http = new HttpClient { Timeout = TestTimeouts.Default };
-        using var request = new HttpRequestMessage(method, target.AuthBase + path);
-        request.Headers.Add("apikey", apiKey);
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await http.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return ((int)response.StatusCode, json);
-    }
+    public Task<(int Status, JsonElement Body)> DevAuthCallAsync(HttpMethod method, string path, object? body = null, string? bearer = null, string? apiKey = null) =>
+        _devAuthHttp.CallAsync(method, path, CancellationToken.None, body, bearer, apiKey);
 
     /// <summary>A fresh session for an existing account, straight from the embedded endpoint (password grant).</summary>
     public async Task<(string AccessToken, string UserId)> PasswordGrantAsync(string email, string password)
@@ -124,6 +112,7 @@ public sealed class ChatServerFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TestTimeouts.Default);
+        _devAuthHttp.Dispose();
         await _host.StopAsync(cts.Token);
         _host.Dispose();
         try

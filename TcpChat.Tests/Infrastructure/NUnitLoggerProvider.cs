@@ -3,7 +3,7 @@ using NUnit.Framework;
 
 namespace TcpChat.Tests.Infrastructure;
 
-/// <summary>Server logs go to the test's output (shown for failing tests).</summary>
+/// <summary>The tests' one logger: server and endpoint logs go to the test's output (shown for failing tests), with event ids.</summary>
 public sealed class NUnitLoggerProvider : ILoggerProvider
 {
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName);
@@ -21,7 +21,7 @@ public sealed class NUnitLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            string line = $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel,-11} {category.Split('.')[^1]}: {formatter(state, exception)}";
+            string line = $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel,-11} {category.Split('.')[^1]}[{eventId.Id}]: {formatter(state, exception)}";
             if (exception is not null)
             {
                 line += " " + exception.GetType().Name + ": " + exception.Message;

@@ -3,7 +3,7 @@ using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration;
 
-/// <summary>Every chat command of PROTOCOL.md over real sockets, against one shared server.</summary>
+/// <summary>Every chat command of docs/protocol.md over real sockets, against one shared server.</summary>
 [CancelAfter(TestTimeouts.Test)]
 public class ChatCommandTests
 {

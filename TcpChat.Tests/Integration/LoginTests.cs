@@ -1,5 +1,4 @@
 using NUnit.Framework;
-using TcpChat.DevAuth;
 using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration;
@@ -180,23 +179,23 @@ public class LoginTests
         await user.DisposeAsync();
 
         await using var c = await server.ConnectAsync();
-        server.DevAuth.Faults.Set(DevAuthFaultMode.ServerError);
+        server.DevAuthFaults.Set(DevAuthFaultMode.ServerError);
         await c.SendAsync($"AUTH {email} flaky-password");
         Assert.That(await c.ReadLineAsync(), Does.StartWith("ERR AUTH_UNAVAILABLE "));
 
-        server.DevAuth.Faults.Set(DevAuthFaultMode.GatewayError);
+        server.DevAuthFaults.Set(DevAuthFaultMode.GatewayError);
         await c.SendAsync($"AUTH {email} flaky-password");
         Assert.That(await c.ReadLineAsync(), Does.StartWith("ERR AUTH_UNAVAILABLE "));
 
-        server.DevAuth.Faults.Set(DevAuthFaultMode.RateLimited);
+        server.DevAuthFaults.Set(DevAuthFaultMode.RateLimited);
         await c.SendAsync($"AUTH {email} flaky-password");
         Assert.That(await c.ReadLineAsync(), Does.StartWith("ERR RATE_LIMITED "));
 
-        server.DevAuth.Faults.Set(DevAuthFaultMode.Delay, TimeSpan.FromSeconds(5));
+        server.DevAuthFaults.Set(DevAuthFaultMode.Delay, TimeSpan.FromSeconds(5));
         await c.SendAsync($"AUTH {email} flaky-password");
         Assert.That(await c.ReadLineAsync(), Does.StartWith("ERR AUTH_UNAVAILABLE "));
 
-        server.DevAuth.Faults.Set(DevAuthFaultMode.None);
+        server.DevAuthFaults.Set(DevAuthFaultMode.None);
         await c.SendAsync($"AUTH {email} flaky-password");
         Assert.That(await c.ReadLineAsync(), Does.StartWith("OK AUTH "));
     }

@@ -15,7 +15,9 @@ public partial class ProcessTests
 
     private static string StorePath(string dataDir) => Path.Combine(dataDir, "tcpchat.db");
 
-    private static Process Start(string dataDir, params string[] args)
+    private static Process Start(string dataDir, params string[] args) => Start(dataDir, new Dictionary<string, string>(), args);
+
+    private static Process Start(string dataDir, Dictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -32,6 +34,11 @@ public partial class ProcessTests
         info.ArgumentList.Add($"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}");
         info.ArgumentList.Add($"--Store:Path={StorePath(dataDir)}");
         info.Environment["TCPCHAT_DevAuth__PasswordHashIterations"] = "1000";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         return Process.Start(info)!;
     }
 
@@ -167,6 +174,65 @@ public partial class ProcessTests
         await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
         Assert.That(process.ExitCode, Is.Zero);
         Assert.That(stdout, Does.Contain("--Chat:Port=7878").And.Contain("--Supabase:Url").And.Contain("--DevAuth:Port=54321"));
+        Assert.That(stdout, Does.Contain("--DevAuth:SecretKey=sb_secret_tcpchat_devauth_local_only"));
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [TestCase(new[] { "--port", "7000" }, "", "unknown switch '--port'; did you mean --Chat:Port?")]
+    [TestCase(new[] { "--frobnicate" }, "", "unknown switch '--frobnicate'")]
+    [TestCase(new[] { "--Chat:Frobnicate=1" }, "", "unknown setting 'Chat:Frobnicate'")]
+    [TestCase(new string[0], "TCPCHAT_Chat__MaxLineByte", "unknown setting 'Chat:MaxLineByte'; did you mean Chat:MaxLineBytes?")]
+    public async Task UnknownSettingIsAOneLineStartError(string[] args, string variable, string message)
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        var environment = variable.Length == 0 ? new Dictionary<string, string>() : new() { [variable] = "100" };
+        using var process = Start(dataDir, environment, ["--Chat:Port=0", "--DevAuth:Port=0", .. args]);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(process.ExitCode, Is.EqualTo(2));
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(stderr, Does.StartWith("tcpchat: cannot start: " + message));
+            Assert.That(await stdout, Is.Empty, "nothing started");
+            Assert.That(Directory.EnumerateFileSystemEntries(dataDir), Is.Empty, "no data file written");
+        }
+
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task KnownSettingsFromEverySourceStillStart()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, new Dictionary<string, string> { ["TCPCHAT_Chat__MaxLineBytes"] = "2048" }, "--chat:port=0", "--DevAuth:Port", "0", "--Logging:LogLevel:Default=Information");
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            int port = await ReadListeningPortAsync(process);
+            Assert.That(port, Is.GreaterThan(0));
+        }
+        finally
+        {
+            Kill(process.Id, Sigterm);
+            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        }
+
+        Assert.That(process.ExitCode, Is.Zero, await stderr);
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task DevAuthModeRefusesUnknownSwitches()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, "devauth", "--DevAuth:Prot=0");
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr, Does.StartWith("tcpchat: cannot start: ").And.Contain("unknown setting 'DevAuth:Prot'; did you mean DevAuth:Port?"));
         Directory.Delete(dataDir, recursive: true);
     }
 

@@ -1,5 +1,4 @@
 using NUnit.Framework;
-using TcpChat.DevAuth;
 using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration;
@@ -19,9 +18,9 @@ public class ShutdownTests
 
         // A login in flight: its call to Supabase is waiting when the server stops.
         var midLogin = await server.ConnectAsync();
-        server.DevAuth.Faults.Set(DevAuthFaultMode.Delay, TimeSpan.FromSeconds(30));
+        server.DevAuthFaults.Set(DevAuthFaultMode.Delay, TimeSpan.FromSeconds(30));
         await midLogin.SendAsync("AUTH someone@example.com whatever-password");
-        await server.DevAuth.Faults.Delaying.WaitAsync(TestTimeouts.Default);
+        await server.DevAuthFaults.Delaying.WaitAsync(TestTimeouts.Default);
 
         // Chat keeps flowing while the server stops: nothing may come after the shutdown lines.
         await chatter.SendRawAsync(System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i => $"line {i}\n"))));

@@ -7,6 +7,7 @@ using NUnit.Framework;
 using TcpChat.DevAuth;
 using TcpChat.Server.Auth;
 using TcpChat.Server.Hosting;
+using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 
@@ -29,7 +30,7 @@ public class DevAuthHostingTests
             var target = await host.Services.GetRequiredService<SupabaseEndpoint>().GetAsync(ct);
             Assert.That(target.ApiKey, Is.EqualTo(DevAuthOptions.DefaultAnonKey));
 
-            using var client = DevAuthTestServer.NewClient(target.ProjectUrl);
+            using var client = DevAuthHttp.NewClient(target.ProjectUrl);
             client.DefaultRequestHeaders.Add("apikey", target.ApiKey);
             using var health = await client.GetAsync(target.AuthBase + "/health", ct);
             Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
-using TcpChat.DevAuth;
+using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 
@@ -19,7 +19,7 @@ public class DevAuthServerTests
         await using var server = await DevAuthTestServer.StartAsync(ct);
 
         using var response = await server.PostAsync("signup", new { email = "Alice@Example.COM", password = "secret123", data = new { nick = "al" } }, ct);
-        var body = await DevAuthTestServer.ReadObjectAsync(response, ct);
+        var body = await DevAuthHttp.ReadObjectAsync(response, ct);
 
         using (Assert.EnterMultipleScope())
         {
@@ -51,7 +51,7 @@ public class DevAuthServerTests
         var accessToken = session["access_token"]!.GetValue<string>();
 
         // The JWKS needs no apikey, as GoTrue documents it.
-        using var client = DevAuthTestServer.NewClient(server.Root);
+        using var client = DevAuthHttp.NewClient(server.Root);
         using var jwksResponse = await client.GetAsync("auth/v1/.well-known/jwks.json", ct);
         Assert.That(jwksResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(jwksResponse.Headers.CacheControl!.ToString(), Is.EqualTo("public, max-age=600"));
@@ -127,7 +127,7 @@ public class DevAuthServerTests
         await using var server = await DevAuthTestServer.StartAsync(ct, o => o.AutoConfirm = false);
 
         using var signUp = await server.SignUpAsync("carol@example.com", "secret123", ct);
-        var user = await DevAuthTestServer.ReadObjectAsync(signUp, ct);
+        var user = await DevAuthHttp.ReadObjectAsync(signUp, ct);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(signUp.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -147,7 +147,7 @@ public class DevAuthServerTests
         await DevAuthAssert.ErrorAsync(tooSoon, HttpStatusCode.TooManyRequests, "over_email_send_rate_limit", ct);
         server.Clock.Advance(TimeSpan.FromSeconds(61));
         using var resent = await server.SignUpAsync("carol@example.com", "secret123", ct);
-        var again = await DevAuthTestServer.ReadObjectAsync(resent, ct);
+        var again = await DevAuthHttp.ReadObjectAsync(resent, ct);
         Assert.That(again["id"]!.GetValue<string>(), Is.EqualTo(user["id"]!.GetValue<string>()));
 
         // Confirmed through the admin API: login works, and a new signup gets an obfuscated user.
@@ -157,7 +157,7 @@ public class DevAuthServerTests
         Assert.That(confirmedLogin.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         using var obfuscated = await server.SignUpAsync("carol@example.com", "whatever1", ct);
-        var fake = await DevAuthTestServer.ReadObjectAsync(obfuscated, ct);
+        var fake = await DevAuthHttp.ReadObjectAsync(obfuscated, ct);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(obfuscated.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -265,7 +265,7 @@ public class DevAuthServerTests
         var accessToken = session["access_token"]!.GetValue<string>();
 
         using var ok = await server.SendAsync(HttpMethod.Get, "user", accessToken, ct);
-        var user = await DevAuthTestServer.ReadObjectAsync(ok, ct);
+        var user = await DevAuthHttp.ReadObjectAsync(ok, ct);
         Assert.That(user["email"]!.GetValue<string>(), Is.EqualTo("erin@example.com"));
 
         using var none = await server.SendAsync(HttpMethod.Get, "user", null, ct);
@@ -295,7 +295,7 @@ public class DevAuthServerTests
         async Task<string> LoginAsync()
         {
             using var response = await server.LoginAsync("frank@example.com", "secret123", ct);
-            return (await DevAuthTestServer.ReadObjectAsync(response, ct))["access_token"]!.GetValue<string>();
+            return (await DevAuthHttp.ReadObjectAsync(response, ct))["access_token"]!.GetValue<string>();
         }
 
         async Task<HttpStatusCode> UserStatusAsync(string token)
@@ -348,7 +348,7 @@ public class DevAuthServerTests
         var first = session["refresh_token"]!.GetValue<string>();
 
         using var refreshed = await server.RefreshAsync(first, ct);
-        var second = await DevAuthTestServer.ReadObjectAsync(refreshed, ct);
+        var second = await DevAuthHttp.ReadObjectAsync(refreshed, ct);
         var secondToken = second["refresh_token"]!.GetValue<string>();
         using (Assert.EnterMultipleScope())
         {
@@ -360,7 +360,7 @@ public class DevAuthServerTests
         // A concurrent refresh with the old token inside the interval gets the current token, not a new one.
         server.Clock.Advance(TimeSpan.FromSeconds(5));
         using var reused = await server.RefreshAsync(first, ct);
-        var reusedBody = await DevAuthTestServer.ReadObjectAsync(reused, ct);
+        var reusedBody = await DevAuthHttp.ReadObjectAsync(reused, ct);
         Assert.That(reusedBody["refresh_token"]!.GetValue<string>(), Is.EqualTo(secondToken));
 
         // The new access token belongs to the same, still live session.
@@ -376,7 +376,7 @@ public class DevAuthServerTests
         var first = session["refresh_token"]!.GetValue<string>();
 
         using var refreshed = await server.RefreshAsync(first, ct);
-        var second = await DevAuthTestServer.ReadObjectAsync(refreshed, ct);
+        var second = await DevAuthHttp.ReadObjectAsync(refreshed, ct);
 
         server.Clock.Advance(TimeSpan.FromSeconds(11));
         using var stolen = await server.RefreshAsync(first, ct);
@@ -401,7 +401,7 @@ public class DevAuthServerTests
         await DevAuthAssert.ErrorAsync(unknown, HttpStatusCode.BadRequest, "refresh_token_not_found", ct);
 
         using var missing = await server.PostAsync("token?grant_type=refresh_token", new { }, ct);
-        var body = await DevAuthTestServer.ReadObjectAsync(missing, ct);
+        var body = await DevAuthHttp.ReadObjectAsync(missing, ct);
         Assert.That(body["error"]!.GetValue<string>(), Is.EqualTo("invalid_request"), "shape D");
     }
 
@@ -409,10 +409,10 @@ public class DevAuthServerTests
     public async Task ApiKeyIsRequiredWithGatewayShape(CancellationToken ct)
     {
         await using var server = await DevAuthTestServer.StartAsync(ct);
-        using var client = DevAuthTestServer.NewClient(server.Root);
+        using var client = DevAuthHttp.NewClient(server.Root);
 
         using var missing = await client.GetAsync("auth/v1/settings", ct);
-        var body = await DevAuthTestServer.ReadObjectAsync(missing, ct);
+        var body = await DevAuthHttp.ReadObjectAsync(missing, ct);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
@@ -423,7 +423,7 @@ public class DevAuthServerTests
 
         client.DefaultRequestHeaders.Add("apikey", "sb_publishable_wrong");
         using var wrong = await client.GetAsync("auth/v1/health", ct);
-        body = await DevAuthTestServer.ReadObjectAsync(wrong, ct);
+        body = await DevAuthHttp.ReadObjectAsync(wrong, ct);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
@@ -431,11 +431,11 @@ public class DevAuthServerTests
             Assert.That(body["hint"]!.GetValue<string>(), Is.EqualTo("Double check your API key."));
         }
 
-        using var bare = DevAuthTestServer.NewClient(server.Root);
+        using var bare = DevAuthHttp.NewClient(server.Root);
         using var query = await bare.GetAsync("auth/v1/health?apikey=" + server.Options.AnonKey, ct);
         Assert.That(query.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         using var secret = await bare.GetAsync("auth/v1/settings?apikey=" + server.Options.SecretKey, ct);
-        var settings = await DevAuthTestServer.ReadObjectAsync(secret, ct);
+        var settings = await DevAuthHttp.ReadObjectAsync(secret, ct);
         Assert.That(settings["mailer_autoconfirm"]!.GetValue<bool>(), Is.True);
     }
 
@@ -446,7 +446,7 @@ public class DevAuthServerTests
         server.Client.DefaultRequestHeaders.Add("X-Supabase-Api-Version", "2024-01-01");
 
         using var wrong = await server.LoginAsync("nobody@example.com", "secret123", ct);
-        var body = await DevAuthTestServer.ReadObjectAsync(wrong, ct);
+        var body = await DevAuthHttp.ReadObjectAsync(wrong, ct);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -458,7 +458,7 @@ public class DevAuthServerTests
         }
 
         using var weak = await server.SignUpAsync("weak@example.com", "123", ct);
-        body = await DevAuthTestServer.ReadObjectAsync(weak, ct);
+        body = await DevAuthHttp.ReadObjectAsync(weak, ct);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(body["code"]!.GetValue<string>(), Is.EqualTo("weak_password"));
@@ -482,11 +482,11 @@ public class DevAuthServerTests
         await DevAuthAssert.ErrorAsync(noBearer, HttpStatusCode.Unauthorized, "no_authorization", ct);
 
         using var list = await server.SendAsync(HttpMethod.Get, "admin/users", secret, ct);
-        var users = (await DevAuthTestServer.ReadObjectAsync(list, ct))["users"]!.AsArray();
+        var users = (await DevAuthHttp.ReadObjectAsync(list, ct))["users"]!.AsArray();
         Assert.That(users.Select(u => u!["email"]!.GetValue<string>()), Is.EquivalentTo(new[] { "ivy@example.com", "jack@example.com" }));
 
         using var ban = await server.SendAsync(HttpMethod.Put, "admin/users/" + id, secret, ct, new { ban_duration = "24h" });
-        var banned = await DevAuthTestServer.ReadObjectAsync(ban, ct);
+        var banned = await DevAuthHttp.ReadObjectAsync(ban, ct);
         Assert.That(banned["banned_until"], Is.Not.Null);
 
         using var login = await server.LoginAsync("ivy@example.com", "secret123", ct);
@@ -500,7 +500,7 @@ public class DevAuthServerTests
         await DevAuthAssert.ErrorAsync(badDuration, HttpStatusCode.BadRequest, "validation_failed", ct);
 
         using var unban = await server.SendAsync(HttpMethod.Put, "admin/users/" + id, secret, ct, new { ban_duration = "none" });
-        Assert.That((await DevAuthTestServer.ReadObjectAsync(unban, ct)).ContainsKey("banned_until"), Is.False);
+        Assert.That((await DevAuthHttp.ReadObjectAsync(unban, ct)).ContainsKey("banned_until"), Is.False);
         using var loginAgain = await server.LoginAsync("ivy@example.com", "secret123", ct);
         Assert.That(loginAgain.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
@@ -534,7 +534,7 @@ public class DevAuthServerTests
         Assert.That(signUp.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         // With the secret key, Sb-Forwarded-For names the end user and so the bucket.
-        using var forwarded = DevAuthTestServer.NewClient(server.Root);
+        using var forwarded = DevAuthHttp.NewClient(server.Root);
         forwarded.DefaultRequestHeaders.Add("apikey", server.Options.SecretKey);
         forwarded.DefaultRequestHeaders.Add("Sb-Forwarded-For", "203.0.113.7, 10.0.0.1");
         using var other = await forwarded.PostAsync("auth/v1/token?grant_type=password",
@@ -542,7 +542,7 @@ public class DevAuthServerTests
         Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         // The same header with the anon key is ignored.
-        using var anon = DevAuthTestServer.NewClient(server.Root);
+        using var anon = DevAuthHttp.NewClient(server.Root);
         anon.DefaultRequestHeaders.Add("apikey", server.Options.AnonKey);
         anon.DefaultRequestHeaders.Add("Sb-Forwarded-For", "203.0.113.8");
         using var spoofed = await anon.PostAsync("auth/v1/token?grant_type=password",
@@ -573,12 +573,12 @@ public class DevAuthServerTests
         await using var server = await DevAuthTestServer.StartAsync(ct);
         await server.NewSessionAsync("lee@example.com", ct);
 
-        server.Server.Faults.Set(DevAuthFaultMode.ServerError);
+        server.Faults.Set(DevAuthFaultMode.ServerError);
         using var serverError = await server.LoginAsync("lee@example.com", "secret123", ct);
         var body = await DevAuthAssert.ErrorAsync(serverError, HttpStatusCode.InternalServerError, "unexpected_failure", ct);
         Assert.That(body["error_id"]!.GetValue<string>(), Is.Not.Empty);
 
-        server.Server.Faults.Set(DevAuthFaultMode.GatewayError);
+        server.Faults.Set(DevAuthFaultMode.GatewayError);
         using var gateway = await server.LoginAsync("lee@example.com", "secret123", ct);
         using (Assert.EnterMultipleScope())
         {
@@ -587,12 +587,12 @@ public class DevAuthServerTests
             Assert.That(await gateway.Content.ReadAsStringAsync(ct), Does.StartWith("<html>"));
         }
 
-        server.Server.Faults.Set(DevAuthFaultMode.RateLimited);
+        server.Faults.Set(DevAuthFaultMode.RateLimited);
         using var limited = await server.SendAsync(HttpMethod.Get, "settings", null, ct);
         await DevAuthAssert.ErrorAsync(limited, HttpStatusCode.TooManyRequests, "over_request_rate_limit", ct);
 
         var delay = TimeSpan.FromMilliseconds(300);
-        server.Server.Faults.Set(DevAuthFaultMode.Delay, delay);
+        server.Faults.Set(DevAuthFaultMode.Delay, delay);
         var started = TimeProvider.System.GetTimestamp();
         using var slow = await server.LoginAsync("lee@example.com", "secret123", ct);
         using (Assert.EnterMultipleScope())
@@ -601,33 +601,9 @@ public class DevAuthServerTests
             Assert.That(slow.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
-        server.Server.Faults.Clear();
+        server.Faults.Clear();
         using var healthy = await server.LoginAsync("lee@example.com", "secret123", ct);
         Assert.That(healthy.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-    }
-
-    [Test, CancelAfter(Timeout)]
-    public async Task FaultsCanBeSetOverHttp(CancellationToken ct)
-    {
-        await using var server = await DevAuthTestServer.StartAsync(ct);
-
-        using var denied = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.AnonKey, ct, new { mode = "server_error" });
-        await DevAuthAssert.ErrorAsync(denied, HttpStatusCode.Forbidden, "not_admin", ct);
-
-        using var set = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.SecretKey, ct, new { mode = "gateway_error" });
-        Assert.That(set.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(server.Server.Faults.Mode, Is.EqualTo(DevAuthFaultMode.GatewayError));
-        using var broken = await server.SendAsync(HttpMethod.Get, "health", null, ct);
-        Assert.That(broken.StatusCode, Is.EqualTo(HttpStatusCode.BadGateway));
-
-        // The faults route itself keeps working, so a test can heal the endpoint.
-        using var clear = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.SecretKey, ct, new { mode = "none" });
-        Assert.That(clear.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        using var healthy = await server.SendAsync(HttpMethod.Get, "health", null, ct);
-        Assert.That(healthy.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-
-        using var invalid = await server.SendAsync(HttpMethod.Post, "_dev/faults", server.Options.SecretKey, ct, new { mode = "explode" });
-        await DevAuthAssert.ErrorAsync(invalid, HttpStatusCode.BadRequest, "validation_failed", ct);
     }
 
     [Test, CancelAfter(Timeout)]
@@ -697,7 +673,7 @@ public class DevAuthServerTests
         await using var server = await DevAuthTestServer.StartAsync(ct, o => o.AutoConfirm = false);
 
         using var settings = await server.Client.GetAsync("auth/v1/settings", ct);
-        var body = await DevAuthTestServer.ReadObjectAsync(settings, ct);
+        var body = await DevAuthHttp.ReadObjectAsync(settings, ct);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(body["mailer_autoconfirm"]!.GetValue<bool>(), Is.False);
@@ -706,6 +682,6 @@ public class DevAuthServerTests
         }
 
         using var health = await server.Client.GetAsync("auth/v1/health", ct);
-        Assert.That((await DevAuthTestServer.ReadObjectAsync(health, ct))["name"]!.GetValue<string>(), Is.EqualTo("GoTrue"));
+        Assert.That((await DevAuthHttp.ReadObjectAsync(health, ct))["name"]!.GetValue<string>(), Is.EqualTo("GoTrue"));
     }
 }

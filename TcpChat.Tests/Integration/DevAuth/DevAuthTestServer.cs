@@ -1,9 +1,9 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using TcpChat.DevAuth;
+using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 
@@ -11,33 +11,38 @@ namespace TcpChat.Tests.Integration.DevAuth;
 internal sealed class DevAuthTestServer : IAsyncDisposable
 {
     private static readonly ILoggerFactory LoggerFactory =
-        Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(new TestLoggerProvider()));
+        Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(new NUnitLoggerProvider()));
 
     private readonly bool _ownsDirectory;
 
-    private DevAuthTestServer(DevAuthServer server, DevAuthOptions options, TestClock clock, Uri root, string directory, bool ownsDirectory)
+    private DevAuthTestServer(DevAuthServer server, DevAuthFaults faults, DevAuthOptions options, FakeTimeProvider clock, Uri root, string directory, bool ownsDirectory)
     {
+        Faults = faults;
         _ownsDirectory = ownsDirectory;
         Server = server;
         Options = options;
         Clock = clock;
         Root = root;
         Directory = directory;
-        Client = NewClient(root);
-        Client.DefaultRequestHeaders.Add("apikey", options.AnonKey);
+        Http = new DevAuthHttp(root, options.AnonKey);
     }
 
     public DevAuthServer Server { get; }
 
+    /// <summary>Faults injected in front of the endpoint.</summary>
+    public DevAuthFaults Faults { get; }
+
     public DevAuthOptions Options { get; }
 
-    public TestClock Clock { get; }
+    public FakeTimeProvider Clock { get; }
 
     public Uri Root { get; }
 
     public string Directory { get; }
 
-    public HttpClient Client { get; }
+    public DevAuthHttp Http { get; }
+
+    public HttpClient Client => Http.Client;
 
     /// <summary>Starts a server; a given <paramref name="directory"/> is kept on dispose (restart tests), else a temp one is removed.</summary>
     public static async Task<DevAuthTestServer> StartAsync(CancellationToken ct, Action<DevAuthOptions>? configure = null, string? directory = null)
@@ -51,18 +56,16 @@ internal sealed class DevAuthTestServer : IAsyncDisposable
             PasswordHashIterations = 1000,
         };
         configure?.Invoke(options);
-        var clock = new TestClock();
-        var server = new DevAuthServer(options, LoggerFactory, clock);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var faults = new DevAuthFaults();
+        var server = new DevAuthServer(options, LoggerFactory, clock, [faults]);
         var root = await server.StartAsync(ct);
-        return new DevAuthTestServer(server, options, clock, root, directory, ownsDirectory);
+        return new DevAuthTestServer(server, faults, options, clock, root, directory, ownsDirectory);
     }
 
     public static string NewDirectory() => Path.Combine(Path.GetTempPath(), "devauth-tests", Guid.NewGuid().ToString("N"));
 
-    public static HttpClient NewClient(Uri root) => new() { BaseAddress = root, Timeout = TimeSpan.FromSeconds(30) };
-
-    public Task<HttpResponseMessage> PostAsync(string path, object body, CancellationToken ct) =>
-        Client.PostAsJsonAsync("auth/v1/" + path, body, ct);
+    public Task<HttpResponseMessage> PostAsync(string path, object body, CancellationToken ct) => Http.PostAsync(path, body, ct);
 
     public Task<HttpResponseMessage> SignUpAsync(string email, string password, CancellationToken ct) =>
         PostAsync("signup", new { email, password }, ct);
@@ -73,50 +76,24 @@ internal sealed class DevAuthTestServer : IAsyncDisposable
     public Task<HttpResponseMessage> RefreshAsync(string refreshToken, CancellationToken ct) =>
         PostAsync("token?grant_type=refresh_token", new { refresh_token = refreshToken }, ct);
 
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearer, CancellationToken ct, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, "auth/v1/" + path);
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return Client.SendAsync(request, ct);
-    }
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearer, CancellationToken ct, object? body = null) =>
+        Http.SendAsync(method, path, bearer, ct, body);
 
     /// <summary>Signs up (autoconfirm) and returns the session body.</summary>
     public async Task<JsonObject> NewSessionAsync(string email, CancellationToken ct, string password = "secret123")
     {
         using var response = await SignUpAsync(email, password, ct);
         Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), await response.Content.ReadAsStringAsync(ct));
-        return await ReadObjectAsync(response, ct);
+        return await DevAuthHttp.ReadObjectAsync(response, ct);
     }
-
-    public static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct) =>
-        JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!.AsObject();
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        Http.Dispose();
         await Server.DisposeAsync();
         if (_ownsDirectory && System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
         }
     }
-}
-
-/// <summary>A clock the test moves by hand: token expiry, mail windows and reuse intervals without sleeping.</summary>
-internal sealed class TestClock : TimeProvider
-{
-    private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
-
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
@@ -174,7 +175,7 @@ public class AccessTokenValidatorTests
         var oldKey = NewEcKey("old");
         var newKey = NewEcKey("new");
         var served = Jwks(oldKey);
-        var time = new ShiftedTimeProvider();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var host = HostServingJwks(() => served, time: time);
         var validator = host.Validator;
 
@@ -184,7 +185,7 @@ public class AccessTokenValidatorTests
 
         // The project rotates to a new key; a token with its kid arrives after the throttle window.
         served = Jwks(oldKey, newKey);
-        time.Offset = AccessTokenValidator.RefetchInterval + TimeSpan.FromSeconds(1);
+        time.Advance(AccessTokenValidator.RefetchInterval + TimeSpan.FromSeconds(1));
         var token = Token(newKey);
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => validator.ValidateAsync(token, ct).AsTask()));
         Assert.Multiple(() =>
@@ -207,7 +208,7 @@ public class AccessTokenValidatorTests
     public async Task KeysAreRefetchedAfterTenMinutes(CancellationToken ct)
     {
         var key = NewEcKey("k");
-        var time = new ShiftedTimeProvider();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var host = HostServingJwks(() => Jwks(key), time: time);
         var token = Token(key);
 
@@ -215,7 +216,7 @@ public class AccessTokenValidatorTests
         await host.Validator.ValidateAsync(token, ct);
         Assert.That(host.Validator.JwksFetches, Is.EqualTo(1));
 
-        time.Offset = AccessTokenValidator.KeyCacheLifetime + TimeSpan.FromSeconds(1);
+        time.Advance(AccessTokenValidator.KeyCacheLifetime + TimeSpan.FromSeconds(1));
         await host.Validator.ValidateAsync(token, ct);
         Assert.That(host.Validator.JwksFetches, Is.EqualTo(2));
     }

@@ -56,14 +56,6 @@ internal sealed class AuthTestHost : IDisposable
     public void Dispose() => Services.Dispose();
 }
 
-/// <summary>The system clock moved by <see cref="Offset"/>; timers stay real, so Polly's delays and timeouts still fire.</summary>
-internal sealed class ShiftedTimeProvider : TimeProvider
-{
-    public TimeSpan Offset { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
-}
-
 internal static class TestJson
 {
     public const string UserId = "3f1c9a44-5b1e-4c39-9d0e-0d5f1a2b3c4d";
