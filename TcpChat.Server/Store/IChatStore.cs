@@ -19,7 +19,8 @@ internal interface IChatStore : IAsyncDisposable
 
     /// <summary>
     /// The nick <paramref name="accountId"/> owns; on its first claim, <paramref name="defaultNick"/>, or with a number
-    /// added (<c>alice2</c>, <c>alice3</c>, ...) when another account owns it.
+    /// added (<c>alice2</c>, <c>alice3</c>, ...) when another account owns it. Numbers are not reused: after
+    /// <c>alice2</c> the next newcomer gets <c>alice3</c> even if <c>alice2</c> has been freed meanwhile.
     /// </summary>
     Task<string> ClaimNickAsync(string accountId, string defaultNick, CancellationToken cancellationToken);
 

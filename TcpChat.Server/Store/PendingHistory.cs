@@ -64,7 +64,7 @@ internal sealed class PendingHistory(StoreLimits limits)
         {
             _inFlight = _pending;
             _pending = new(StringComparer.OrdinalIgnoreCase);
-            return _inFlight.ToDictionary(r => r.Key, r => r.Value.Lines, StringComparer.OrdinalIgnoreCase);
+            return _inFlight.ToDictionary(r => r.Key, r => r.Value.Lines.ToList(), StringComparer.OrdinalIgnoreCase);
         }
     }
 
@@ -155,27 +155,20 @@ internal sealed class PendingHistory(StoreLimits limits)
         return newestFirst;
     }
 
-    /// <summary>One room's pending lines, trimmed to the bounds oldest first.</summary>
+    /// <summary>One room's pending lines, trimmed to the bounds oldest first; a ring, so a flood costs O(1) per line.</summary>
     private sealed class RoomLines
     {
         private long _bytes;
 
-        public List<Line> Lines { get; } = [];
+        public Queue<Line> Lines { get; } = new();
 
         public void Add(Line line, StoreLimits limits)
         {
-            Lines.Add(line);
+            Lines.Enqueue(line);
             _bytes += line.Bytes;
-            int drop = 0;
-            while (Lines.Count - drop > limits.HistoryLines || _bytes > limits.HistoryBytesPerRoom)
+            while (Lines.Count > limits.HistoryLines || _bytes > limits.HistoryBytesPerRoom)
             {
-                _bytes -= Lines[drop].Bytes;
-                drop++;
-            }
-
-            if (drop > 0)
-            {
-                Lines.RemoveRange(0, drop);
+                _bytes -= Lines.Dequeue().Bytes;
             }
         }
     }

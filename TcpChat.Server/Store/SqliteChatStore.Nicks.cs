@@ -10,11 +10,14 @@ internal sealed partial class SqliteChatStore
                 return owned;
             }
 
-            for (int n = 1; ; n++)
+            long first = Scalar<long>("SELECT next FROM nick_numbers WHERE base = $base", ("$base", defaultNick));
+            for (int n = (int)Math.Max(first, 1); ; n++)
             {
                 string candidate = StoreLimits.NumberedNick(defaultNick, n);
                 if (Execute("INSERT INTO nicks (account, nick) VALUES ($account, $nick) ON CONFLICT DO NOTHING", ("$account", accountId), ("$nick", candidate)) == 1)
                 {
+                    Execute("INSERT INTO nick_numbers (base, next) VALUES ($base, $next) ON CONFLICT (base) DO UPDATE SET next = excluded.next",
+                        ("$base", defaultNick), ("$next", n + 1));
                     return candidate;
                 }
             }

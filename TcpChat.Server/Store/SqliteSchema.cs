@@ -8,12 +8,17 @@ internal static class SqliteSchema
 {
     public static readonly string[] Steps =
     [
-        // 1: identity and rooms. Nicks and room names compare case-insensitively (both are ASCII).
+        // 1: identity and rooms. Nicks and room names compare case-insensitively (both are ASCII). nick_numbers
+        // remembers the next number to try per default nick, so the 1000th "john" is not 999 failed inserts.
         """
         CREATE TABLE nicks (
             account TEXT PRIMARY KEY,
             nick TEXT NOT NULL UNIQUE COLLATE NOCASE
         );
+        CREATE TABLE nick_numbers (
+            base TEXT PRIMARY KEY COLLATE NOCASE,
+            next INTEGER NOT NULL
+        ) WITHOUT ROWID;
         CREATE TABLE rooms (
             name TEXT PRIMARY KEY COLLATE NOCASE,
             owner TEXT,

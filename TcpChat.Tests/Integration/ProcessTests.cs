@@ -104,13 +104,7 @@ public partial class ProcessTests
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
         using var process = Start(dataDir, "--Supabase:Url=not-a-url", "--Chat:Port=0");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
-        Assert.That(process.ExitCode, Is.EqualTo(2));
-        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
-        Assert.That(stderr, Does.StartWith("tcpchat: cannot start: Supabase:Url"));
-        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+        await ExpectOneLineStartErrorAsync(process, "tcpchat: cannot start: Supabase:Url");
         Directory.Delete(dataDir, recursive: true);
     }
 
@@ -121,13 +115,7 @@ public partial class ProcessTests
         byte[] garbage = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("not a database, just text. ", 200)));
         await File.WriteAllBytesAsync(StorePath(dataDir), garbage);
         using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
-        Assert.That(process.ExitCode, Is.EqualTo(2));
-        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
-        Assert.That(stderr, Does.StartWith($"tcpchat: cannot start: store file {StorePath(dataDir)} is not a SQLite database or is corrupt"));
-        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+        await ExpectOneLineStartErrorAsync(process, $"tcpchat: cannot start: store file {StorePath(dataDir)} is not a SQLite database or is corrupt");
         Assert.That(await File.ReadAllBytesAsync(StorePath(dataDir)), Is.EqualTo(garbage), "the file is left as it was");
         Directory.Delete(dataDir, recursive: true);
     }
@@ -142,13 +130,7 @@ public partial class ProcessTests
         {
             await ReadListeningPortAsync(first);
             using var second = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
-            var stdout = second.StandardOutput.ReadToEndAsync();
-            string stderr = await second.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
-            await second.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
-            Assert.That(second.ExitCode, Is.EqualTo(2));
-            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
-            Assert.That(stderr, Does.StartWith($"tcpchat: cannot start: store file {StorePath(dataDir)} is in use by another TcpChat process"));
-            Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+            await ExpectOneLineStartErrorAsync(second, $"tcpchat: cannot start: store file {StorePath(dataDir)} is in use by another TcpChat process");
 
             Assert.That(Kill(first.Id, Sigterm), Is.Zero, "kill(SIGTERM)");
             await first.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
@@ -234,6 +216,18 @@ public partial class ProcessTests
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(stderr, Does.StartWith("tcpchat: cannot start: ").And.Contain("unknown setting 'DevAuth:Prot'; did you mean DevAuth:Port?"));
         Directory.Delete(dataDir, recursive: true);
+    }
+
+    /// <summary>The process exits with code 2 after one line on stderr, and no stack trace anywhere.</summary>
+    private static async Task ExpectOneLineStartErrorAsync(Process process, string prefix)
+    {
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.StartWith(prefix));
+        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
     }
 
     private static async Task<int> ReadListeningPortAsync(Process process)
