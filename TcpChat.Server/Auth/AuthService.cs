@@ -96,6 +96,12 @@ internal sealed class AuthService : IAuthService
     public async ValueTask<LoginResult> RecoverAsync(string email, IPAddress client, CancellationToken cancellationToken)
     {
         const string Command = "RECOVER";
+        if (!LooksLikeEmail(email))
+        {
+            // Decided by the text alone, before any lookup: it says nothing about who is registered.
+            return LoginResult.Fail(ErrorCodes.InvalidEmail, "that is not an email address");
+        }
+
         var (lease, refused) = await EnterAsync(Command, client, cancellationToken);
         if (lease is null)
         {
@@ -111,7 +117,7 @@ internal sealed class AuthService : IAuthService
         catch (GotrueException e) when (e.StatusCode == 0 && !e.TimedOut)
         {
             // Unreachable: the same for every address, so saying so reveals nothing.
-            AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
+            AuthLog.SupabaseUnavailable(_logger, Command, e.Message);
             return LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
         }
         catch (GotrueException e)
@@ -138,7 +144,7 @@ internal sealed class AuthService : IAuthService
         }
         catch (GotrueException e)
         {
-            AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
+            AuthLog.SupabaseUnavailable(_logger, Command, e.Message);
             return LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
         }
 
@@ -245,6 +251,13 @@ internal sealed class AuthService : IAuthService
             AuthLog.RefreshFailed(_logger, gone ? RefreshStatus.Gone : RefreshStatus.Unavailable, e.StatusCode, e.ErrorCode);
             return gone ? SessionVerdict.Gone : SessionVerdict.Unavailable;
         }
+    }
+
+    /// <summary><c>local@domain</c>, both parts non-empty; the full format check is Supabase's.</summary>
+    internal static bool LooksLikeEmail(string email)
+    {
+        int at = email.LastIndexOf('@');
+        return at > 0 && at < email.Length - 1 && !email.Any(char.IsWhiteSpace);
     }
 
     internal static bool IsGone(GotrueException e) => e.StatusCode is >= 400 and < 500 and not 429 && (e.ErrorCode switch
@@ -367,7 +380,7 @@ internal sealed class AuthService : IAuthService
 
             if (string.IsNullOrEmpty(userId))
             {
-                AuthLog.SupabaseUnavailable(_logger, command, 200, null, null);
+                AuthLog.SupabaseUnavailable(_logger, command, "a session without a user id");
                 return Unavailable();
             }
         }
@@ -383,7 +396,7 @@ internal sealed class AuthService : IAuthService
     {
         if (result.ErrorCode == ErrorCodes.AuthUnavailable)
         {
-            AuthLog.SupabaseUnavailable(_logger, command, e.StatusCode, e.ErrorCode, e.StatusCode == 0 ? e.InnerException : null);
+            AuthLog.SupabaseUnavailable(_logger, command, e.Message);
         }
         else if (_logger.IsEnabled(LogLevel.Information))
         {
