@@ -15,7 +15,7 @@ internal static partial class DevAuthLog
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "DevAuth loaded {UserCount} users from {DataPath}")]
     public static partial void StoreLoaded(ILogger logger, int userCount, string dataPath);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "DevAuth created a new data file at {DataPath}")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "DevAuth has no data file at {DataPath} yet; it starts with no users")]
     public static partial void StoreCreated(ILogger logger, string dataPath);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "DevAuth could not save {DataPath}; will retry")]

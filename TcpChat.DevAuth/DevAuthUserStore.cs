@@ -136,9 +136,10 @@ internal sealed class DevAuthUserStore : IDisposable
         {
             _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e)
+        catch (IOException)
         {
-            throw new IOException($"DevAuth:DataPath: {_path} is in use by another process (it holds {lockPath}); give each instance its own data folder", e);
+            // The whole story is in this line; the inner "being used by another process" would only repeat it.
+            throw new IOException($"DevAuth:DataPath: {_path} is in use by another process (it holds {lockPath}); give each instance its own data folder");
         }
     }
 
