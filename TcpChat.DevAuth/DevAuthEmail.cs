@@ -34,6 +34,13 @@ internal static partial class DevAuthEmail
     /// <summary>The lookup key for login, which GoTrue does not validate (it matches <c>LOWER(email)</c>).</summary>
     public static string Normalize(string email) => email.ToLowerInvariant();
 
+    /// <summary>The part after <c>@</c>: logs name the domain, never the address.</summary>
+    public static string Domain(string email)
+    {
+        int at = email.LastIndexOf('@');
+        return at >= 0 && at < email.Length - 1 ? email[(at + 1)..] : "(no domain)";
+    }
+
     // badoux/checkmail ValidateFormat; \z because .NET's $ would also match before a trailing newline.
     [GeneratedRegex(@"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\z",
         RegexOptions.CultureInvariant)]

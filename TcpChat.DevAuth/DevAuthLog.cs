@@ -15,17 +15,17 @@ internal static partial class DevAuthLog
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "DevAuth loaded {UserCount} users from {DataPath}")]
     public static partial void StoreLoaded(ILogger logger, int userCount, string dataPath);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "DevAuth created a new data file at {DataPath}")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "DevAuth has no data file at {DataPath} yet; it starts with no users")]
     public static partial void StoreCreated(ILogger logger, string dataPath);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "DevAuth could not save {DataPath}; will retry")]
     public static partial void StoreFlushFailed(ILogger logger, string dataPath, Exception exception);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "DevAuth would send confirmation email to {Email}")]
-    public static partial void WouldSendConfirmation(ILogger logger, string email);
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "DevAuth would send a confirmation email to an address at {EmailDomain}")]
+    private static partial void WouldSendConfirmationTo(ILogger logger, string emailDomain);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "DevAuth would send recovery email to {Email}")]
-    public static partial void WouldSendRecovery(ILogger logger, string email);
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "DevAuth would send a recovery email to an address at {EmailDomain}")]
+    private static partial void WouldSendRecoveryTo(ILogger logger, string emailDomain);
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "DevAuth user {UserId} signed up")]
     public static partial void SignedUp(ILogger logger, Guid userId);
@@ -40,8 +40,27 @@ internal static partial class DevAuthLog
     [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "DevAuth request failed; error_id {ErrorId}")]
     public static partial void Unexpected(ILogger logger, string errorId, Exception exception);
 
-
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning,
         Message = "DevAuth binds {Host}, which is not loopback: anyone who can reach it can create users and tokens")]
     public static partial void NotLoopback(ILogger logger, string host);
+
+    /// <summary>Logs the address's domain only, never the address.</summary>
+    public static void WouldSendConfirmation(ILogger logger, string email)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            string domain = DevAuthEmail.Domain(email);
+            WouldSendConfirmationTo(logger, domain);
+        }
+    }
+
+    /// <summary>Logs the address's domain only, never the address.</summary>
+    public static void WouldSendRecovery(ILogger logger, string email)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            string domain = DevAuthEmail.Domain(email);
+            WouldSendRecoveryTo(logger, domain);
+        }
+    }
 }

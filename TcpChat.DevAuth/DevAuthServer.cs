@@ -52,8 +52,19 @@ public sealed class DevAuthServer : IAsyncDisposable
     /// <summary>The DI key of the <see cref="IStartupFilter"/>s that go in front of the endpoint.</summary>
     public const string PipelineKey = "DevAuth";
 
-    /// <summary>Loads the data file, binds, and returns the project root URL (with the real port when Port is 0).</summary>
+    /// <summary>Loads (and locks) the data file, binds, starts saving, and returns the project root URL (with the real port when Port is 0).</summary>
     public async Task<Uri> StartAsync(CancellationToken ct)
+    {
+        var root = await ListenAsync(ct);
+        StartSaving();
+        return root;
+    }
+
+    /// <summary>
+    /// <see cref="StartAsync"/> without saving: changes wait in memory until <see cref="StartSaving"/>. A host calls
+    /// that once everything else has started, so a process that fails to start never writes the data file.
+    /// </summary>
+    public async Task<Uri> ListenAsync(CancellationToken ct)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0)
         {
@@ -96,8 +107,14 @@ public sealed class DevAuthServer : IAsyncDisposable
         _app.Use(api.InvokeAsync);
         api.Map(_app);
 
-        await _app.StartAsync(ct);
-        _users.StartFlushing();
+        try
+        {
+            await _app.StartAsync(ct);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"DevAuth:Port: {e.Message}", e);
+        }
 
         var bound = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         var root = new UriBuilder(bound) { Host = ReachableHost(ip) }.Uri;
@@ -106,7 +123,9 @@ public sealed class DevAuthServer : IAsyncDisposable
         return root;
     }
 
-    /// <summary>Stops listening and flushes pending user-store writes.</summary>
+    public void StartSaving() => _users.StartFlushing();
+
+    /// <summary>Stops listening and, once saving has started, flushes pending user-store writes.</summary>
     public async Task StopAsync(CancellationToken ct)
     {
         if (_app is null || Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -115,8 +134,10 @@ public sealed class DevAuthServer : IAsyncDisposable
         }
 
         await _app.StopAsync(ct);
-        await _users.StopFlushingAsync();
-        DevAuthLog.Stopped(_logger, _users.Count, _users.FilePath);
+        if (await _users.StopFlushingAsync())
+        {
+            DevAuthLog.Stopped(_logger, _users.Count, _users.FilePath);
+        }
     }
 
     public async ValueTask DisposeAsync()

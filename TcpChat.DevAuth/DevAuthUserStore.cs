@@ -25,6 +25,7 @@ internal sealed class DevAuthUserStore : IDisposable
     private int _dirty;
     private CancellationTokenSource? _flushStop;
     private Task _flushLoop = Task.CompletedTask;
+    private FileStream? _lock;
 
     public DevAuthUserStore(string path, ILogger logger)
     {
@@ -56,10 +57,14 @@ internal sealed class DevAuthUserStore : IDisposable
         }
     }
 
-    /// <summary>Reads the file if it exists. A corrupt file is an error, never silently replaced (it holds users).</summary>
+    /// <summary>
+    /// Locks the file for this process, then reads it if it exists. A corrupt file is an error, never silently
+    /// replaced (it holds users); so is a file another process holds (the last writer would win).
+    /// </summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        Lock();
         if (!File.Exists(_path))
         {
             DevAuthLog.StoreCreated(_logger, _path);
@@ -98,12 +103,12 @@ internal sealed class DevAuthUserStore : IDisposable
         _flushLoop = FlushLoopAsync(_flushStop.Token);
     }
 
-    /// <summary>Stops the background loop and writes whatever is still pending.</summary>
-    public async Task StopFlushingAsync()
+    /// <summary>Stops the background loop and writes whatever is still pending; false when saving never started.</summary>
+    public async Task<bool> StopFlushingAsync()
     {
         if (_flushStop is null)
         {
-            return;
+            return false;
         }
 
         await _flushStop.CancelAsync();
@@ -111,9 +116,32 @@ internal sealed class DevAuthUserStore : IDisposable
         _flushStop.Dispose();
         _flushStop = null;
         await FlushAsync(CancellationToken.None);
+        return true;
     }
 
-    public void Dispose() => _flushStop?.Dispose();
+    public void Dispose()
+    {
+        _flushStop?.Dispose();
+        _lock?.Dispose();
+    }
+
+    /// <summary>
+    /// Holds <c>&lt;file&gt;.lock</c> open with FileShare.None (an flock on Linux) until disposed. A separate file
+    /// because the data file itself is replaced on every save; it stays on disk, only the lock matters.
+    /// </summary>
+    private void Lock()
+    {
+        string lockPath = _path + ".lock";
+        try
+        {
+            _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            // The whole story is in this line; the inner "being used by another process" would only repeat it.
+            throw new IOException($"DevAuth:DataPath: {_path} is in use by another process (it holds {lockPath}); give each instance its own data folder");
+        }
+    }
 
     public DevAuthUser? FindByEmail(string normalizedEmail)
     {

@@ -12,8 +12,9 @@ internal static partial class AuthLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Command} failed for {EmailDomain}: {Failure} (Supabase {StatusCode} {SupabaseErrorCode})")]
     public static partial void LoginFailed(ILogger logger, string command, string emailDomain, LoginFailure failure, int statusCode, string? supabaseErrorCode);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Supabase Auth unavailable during {Command}: status {StatusCode} {SupabaseErrorCode}")]
-    public static partial void SupabaseUnavailable(ILogger logger, string command, int statusCode, string? supabaseErrorCode, Exception? exception);
+    /// <summary>One short line per failed call; the exception's stack trace is left to the retry's Debug lines.</summary>
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Supabase Auth unavailable during {Command}: {Failure}")]
+    public static partial void SupabaseUnavailable(ILogger logger, string command, string failure);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "JWKS refreshed from {AuthBase}: {KeyCount} keys")]
     public static partial void JwksRefreshed(ILogger logger, string authBase, int keyCount);
@@ -35,6 +36,9 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Session refresh failed: {Outcome} (Supabase {StatusCode} {SupabaseErrorCode})")]
     public static partial void RefreshFailed(ILogger logger, RefreshStatus outcome, int statusCode, string? supabaseErrorCode);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Supabase Auth {Endpoint}: attempt {Attempt} failed, retrying in {DelayMs} ms")]
+    public static partial void SupabaseRetrying(ILogger logger, string endpoint, int attempt, double delayMs, Exception? exception);
 
     /// <summary>The part after <c>@</c>, for logs that must not hold the address itself.</summary>
     public static string EmailDomain(string email)

@@ -92,6 +92,12 @@ internal sealed class AuthService : IAuthService
     public async ValueTask<LoginResult> RecoverAsync(string email, IPAddress client, CancellationToken cancellationToken)
     {
         const string Command = "RECOVER";
+        if (!LooksLikeEmail(email))
+        {
+            // Decided by the text alone, before any lookup: it says nothing about who is registered.
+            return LoginResult.Fail(LoginFailure.InvalidEmail);
+        }
+
         var (lease, refused) = await EnterAsync(Command, client, cancellationToken);
         if (lease is null)
         {
@@ -107,7 +113,7 @@ internal sealed class AuthService : IAuthService
         catch (GotrueException e) when (e.StatusCode == 0 && !e.TimedOut)
         {
             // Unreachable: the same for every address, so saying so reveals nothing.
-            AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
+            AuthLog.SupabaseUnavailable(_logger, Command, e.Message);
             return Unavailable();
         }
         catch (GotrueException e)
@@ -134,7 +140,7 @@ internal sealed class AuthService : IAuthService
         }
         catch (GotrueException e)
         {
-            AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
+            AuthLog.SupabaseUnavailable(_logger, Command, e.Message);
             return Unavailable();
         }
 
@@ -239,6 +245,13 @@ internal sealed class AuthService : IAuthService
             AuthLog.RefreshFailed(_logger, gone ? RefreshStatus.Gone : RefreshStatus.Unavailable, e.StatusCode, e.ErrorCode);
             return gone ? SessionVerdict.Gone : SessionVerdict.Unavailable;
         }
+    }
+
+    /// <summary><c>local@domain</c>, both parts non-empty; the full format check is Supabase's.</summary>
+    internal static bool LooksLikeEmail(string email)
+    {
+        int at = email.LastIndexOf('@');
+        return at > 0 && at < email.Length - 1 && !email.Any(char.IsWhiteSpace);
     }
 
     internal static bool IsGone(GotrueException e) => e.StatusCode is >= 400 and < 500 and not 429 && (e.ErrorCode switch
@@ -354,7 +367,7 @@ internal sealed class AuthService : IAuthService
 
             if (string.IsNullOrEmpty(userId))
             {
-                AuthLog.SupabaseUnavailable(_logger, command, 200, null, null);
+                AuthLog.SupabaseUnavailable(_logger, command, "a session without a user id");
                 return Unavailable();
             }
         }
@@ -369,7 +382,7 @@ internal sealed class AuthService : IAuthService
     {
         if (result.Failure == LoginFailure.Unavailable)
         {
-            AuthLog.SupabaseUnavailable(_logger, command, e.StatusCode, e.ErrorCode, e.StatusCode == 0 ? e.InnerException : null);
+            AuthLog.SupabaseUnavailable(_logger, command, e.Message);
         }
         else if (_logger.IsEnabled(LogLevel.Information))
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Timeout;
@@ -56,8 +57,12 @@ internal static class AuthServiceCollectionExtensions
             .AddResilienceHandler("supabase", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<SupabaseOptions>>().Value;
-                ConfigurePipeline(pipeline, options.Timeout);
+                ConfigurePipeline(pipeline, options.Timeout, context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<SupabaseAuthClient>());
             });
+
+        // Polly's own telemetry writes a warning with a full stack trace per attempt: the pipeline logs instead (a
+        // Debug line per retry, then AuthService's one line per failed call).
+        services.AddLogging(logging => logging.AddFilter("Polly", LogLevel.None));
 
         services.TryAddSingleton<AccessTokenValidator>();
         services.TryAddSingleton<LoginThrottle>();
@@ -72,7 +77,7 @@ internal static class AuthServiceCollectionExtensions
     /// buckets refill in seconds; a retry only drains them). A request that sends mail is not retried once it may have
     /// reached GoTrue (500, 504, per-attempt timeout): only connection failures, 502 and 503.
     /// </summary>
-    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, TimeSpan total)
+    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, TimeSpan total, ILogger? logger = null)
     {
         pipeline.AddTimeout(total);
         pipeline.AddRetry(new HttpRetryStrategyOptions
@@ -83,6 +88,20 @@ internal static class AuthServiceCollectionExtensions
             UseJitter = true,
             ShouldRetryAfterHeader = false,
             ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.GetRequestMessage())),
+            OnRetry = args =>
+            {
+                if (args.Context.GetRequestMessage() is { } request)
+                {
+                    request.Options.Set(SupabaseAuthClient.Retries, args.AttemptNumber + 1);
+                    if (logger is not null && logger.IsEnabled(LogLevel.Debug))
+                    {
+                        string endpoint = $"{request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}";
+                        AuthLog.SupabaseRetrying(logger, endpoint, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception);
+                    }
+                }
+
+                return ValueTask.CompletedTask;
+            },
         });
         pipeline.AddTimeout(total / 2);
     }

@@ -57,9 +57,24 @@ internal sealed class GotrueException : Exception
     /// <summary>True for a gateway error (shape E: <c>{message, hint}</c>, e.g. a wrong <c>apikey</c>): a configuration problem, not the user's.</summary>
     public bool IsGatewayError { get; private init; }
 
-    /// <summary>No HTTP answer came.</summary>
-    internal static GotrueException Offline(string operation, Exception inner, bool timedOut) =>
-        new($"Supabase Auth {operation}: {(timedOut ? "timed out" : "unreachable")}", 0, null, FailureHint.Reason.Offline, null, null, inner) { TimedOut = timedOut };
+    /// <summary>
+    /// No HTTP answer came. The message is the one log line of the failed call: endpoint, attempts and a short reason
+    /// (the inner exception's first line, never its stack trace).
+    /// </summary>
+    internal static GotrueException Offline(string operation, string endpoint, int attempts, Exception inner, bool timedOut)
+    {
+        string reason = timedOut ? "timed out" : FirstLine(inner.Message);
+        return new GotrueException($"Supabase Auth {operation} {endpoint}: {(timedOut ? "timed out" : "unreachable")} after {attempts} attempt{(attempts == 1 ? "" : "s")} ({reason})",
+            0, null, FailureHint.Reason.Offline, null, null, inner) { TimedOut = timedOut };
+    }
+
+    private static string FirstLine(string text)
+    {
+        const int MaxLength = 200;
+        int end = text.IndexOfAny(['\r', '\n']);
+        string line = end >= 0 ? text[..end] : text;
+        return line.Length > MaxLength ? line[..MaxLength] + "..." : line;
+    }
 
     /// <summary>A 2xx answer whose body could not be used.</summary>
     internal static GotrueException BadAnswer(string operation, int statusCode, string? content, Exception? inner = null) =>

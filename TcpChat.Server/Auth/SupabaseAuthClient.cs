@@ -28,6 +28,9 @@ internal sealed class SupabaseAuthClient
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> SendsMail = new("TcpChat.SendsMail");
 
+    /// <summary>How many times the resilience pipeline retried the request, for the one log line of a failed call.</summary>
+    public static readonly HttpRequestOptionsKey<int> Retries = new("TcpChat.Retries");
+
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
 
     private readonly HttpClient _http;
@@ -204,22 +207,24 @@ internal sealed class SupabaseAuthClient
 
     private async Task<HttpResponseMessage> SendCoreAsync(string operation, HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        string endpoint = $"{request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}";
+        int Attempts() => 1 + (request.Options.TryGetValue(Retries, out int retries) ? retries : 0);
         try
         {
             return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
         catch (TimeoutRejectedException e)
         {
-            throw GotrueException.Offline(operation, e, timedOut: true);
+            throw GotrueException.Offline(operation, endpoint, Attempts(), e, timedOut: true);
         }
         catch (HttpRequestException e)
         {
-            throw GotrueException.Offline(operation, e, timedOut: false);
+            throw GotrueException.Offline(operation, endpoint, Attempts(), e, timedOut: false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             // HttpClient.Timeout (a backstop behind the resilience pipeline's own timeout).
-            throw GotrueException.Offline(operation, e, timedOut: true);
+            throw GotrueException.Offline(operation, endpoint, Attempts(), e, timedOut: true);
         }
     }
 

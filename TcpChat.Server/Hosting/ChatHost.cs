@@ -30,6 +30,9 @@ internal static partial class ChatHost
             return await DevAuthStandalone.RunAsync(rest).ConfigureAwait(false);
         }
 
+        // Every start failure (bad setting, port or data file in use, missing TLS file) ends here: one line naming
+        // the cause and exit code 2, never a stack trace. Failures after start are bugs and crash loudly.
+        IHost host;
         try
         {
             var builder = CreateBuilder(args);
@@ -38,15 +41,34 @@ internal static partial class ChatHost
                 return 2;
             }
 
-            using var host = builder.Build();
-            await host.RunAsync().ConfigureAwait(false);
-            return 0;
+            host = builder.Build();
         }
-        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or FormatException)
+        catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync("tcpchat: cannot start: " + Describe(ex)).ConfigureAwait(false);
-            return 2;
+            return await CannotStartAsync(ex).ConfigureAwait(false);
         }
+
+        using (host)
+        {
+            try
+            {
+                await host.StartAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return await CannotStartAsync(ex).ConfigureAwait(false);
+            }
+
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> CannotStartAsync(Exception ex)
+    {
+        await Console.Error.WriteLineAsync("tcpchat: cannot start: " + Describe(ex)).ConfigureAwait(false);
+        return 2;
     }
 
     /// <summary>
@@ -109,9 +131,17 @@ internal static partial class ChatHost
                     .TrimEnd('.'))); // "; " separates them: no ".;"
         }
 
-        return ex.InnerException is { } inner && ex is not InvalidOperationException { Message.Length: > 0 }
-            ? ex.Message + " " + inner.Message
+        if (ex is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        {
+            return Describe(aggregate.InnerExceptions[0]);
+        }
+
+        // The inner message only when it adds something ("Address already in use" is usually in the outer one).
+        string text = ex.InnerException is { Message: { Length: > 0 } inner } && !ex.Message.Contains(inner, StringComparison.OrdinalIgnoreCase)
+            && ex is not InvalidOperationException { Message.Length: > 0 }
+            ? ex.Message + " " + inner
             : ex.Message;
+        return text.ReplaceLineEndings(" ");
     }
 
     [GeneratedRegex("'([A-Za-z]+)' with the error: '(.*?)'\\.?$")]

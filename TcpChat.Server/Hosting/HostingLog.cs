@@ -6,6 +6,6 @@ namespace TcpChat.Server.Hosting;
 internal static partial class HostingLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "DevAuth not started: Supabase:Url is configured, logins go to the real project")]
-    public static partial void DevAuthNotStarted(ILogger logger);
+        Message = "DevAuth not started: logins go to the Supabase project at {SupabaseUrl}")]
+    public static partial void DevAuthNotStarted(ILogger logger, string supabaseUrl);
 }

@@ -146,7 +146,8 @@ internal sealed class ChatServer : IAsyncDisposable
                 socket.DualMode = true;
             }
 
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No ReuseAddress: on Linux .NET turns it into SO_REUSEPORT, and a second server would silently share the
+            // port (and split the logins). A restart over TIME_WAIT still binds: .NET sets SO_REUSEADDR itself on Unix.
             socket.Bind(endPoint);
             socket.Listen(ListenBacklog);
         }

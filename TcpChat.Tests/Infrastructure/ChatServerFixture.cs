@@ -40,7 +40,10 @@ public sealed class ChatServerFixture : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>Starts a server; <paramref name="settings"/> are <c>Key=value</c> overrides (e.g. <c>Chat:MaxLoginAttempts=2</c>).</summary>
-    public static async Task<ChatServerFixture> StartAsync(params string[] settings)
+    public static Task<ChatServerFixture> StartAsync(params string[] settings) => StartAsync(null, settings);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>; <paramref name="logs"/> also receives every log line.</summary>
+    public static async Task<ChatServerFixture> StartAsync(ILoggerProvider? logs, params string[] settings)
     {
         string dataDir = Path.Combine(Path.GetTempPath(), "tcpchat-tests", Guid.NewGuid().ToString("N"));
         var args = new List<string>
@@ -58,6 +61,10 @@ public sealed class ChatServerFixture : IAsyncDisposable
         var builder = ChatHost.CreateBuilder([.. args]);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new NUnitLoggerProvider());
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         var faults = new DevAuthFaults();
         builder.Services.AddKeyedSingleton<IStartupFilter>(DevAuthServer.PipelineKey, faults);

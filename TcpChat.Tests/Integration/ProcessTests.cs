@@ -31,7 +31,11 @@ public partial class ProcessTests
             info.ArgumentList.Add(arg);
         }
 
-        info.ArgumentList.Add($"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}");
+        if (!args.Any(a => a.StartsWith("--DevAuth:DataPath=", StringComparison.Ordinal)))
+        {
+            info.ArgumentList.Add($"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}");
+        }
+
         info.ArgumentList.Add($"--Store:Path={StorePath(dataDir)}");
         info.Environment["TCPCHAT_DevAuth__PasswordHashIterations"] = "1000";
         foreach (var (name, value) in environment)
@@ -228,6 +232,137 @@ public partial class ProcessTests
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
         Assert.That(stderr, Does.StartWith(prefix));
         Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
+    public async Task Issue13AChatPortInUseIsOneLineAndExitCode2AndWritesNoDataFile()
+    {
+        // Held the way the first server held it before the fix (ReuseAddress, i.e. SO_REUSEPORT on Linux): a second
+        // server that asks for the same still shared the port and started.
+        using var holder = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        holder.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holder.Listen();
+        int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        try
+        {
+            var (exitCode, stdout, stderr) = await RunToExitAsync(Start(dataDir, $"--Chat:Port={port}", "--DevAuth:Port=0"));
+            Assert.That(exitCode, Is.EqualTo(2), stderr);
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+            Assert.That(stderr, Does.StartWith("tcpchat: cannot start: ").And.Contain($"127.0.0.1:{port}"));
+            Assert.That(stdout + stderr, Does.Not.Contain("   at "), "no stack trace");
+            Assert.That(File.Exists(Path.Combine(dataDir, "devauth.json")), Is.False, "a failed start writes no data file");
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Issue13ASecondInstanceOnTheSameDevAuthFileIsRefusedAndTheFirstKeepsItsUsers()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        string otherDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName; // its own store, the same users file
+        string dataFile = Path.Combine(dataDir, "devauth.json");
+        using var first = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
+        var firstErrors = first.StandardError.ReadToEndAsync();
+        try
+        {
+            int port = await ReadListeningPortAsync(first);
+            string email = ChatServerFixture.NewEmail("first");
+            await using (var alice = await ChatTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)))
+            {
+                await alice.SendAsync($"SIGNUP {email} process-password");
+                await alice.ExpectNextAsync("OK AUTH ");
+            }
+
+            var (exitCode, stdout, stderr) = await RunToExitAsync(Start(otherDir, "--Chat:Port=0", "--DevAuth:Port=0", $"--DevAuth:DataPath={dataFile}"));
+            Assert.That(exitCode, Is.EqualTo(2), stderr);
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+            Assert.That(stderr, Does.StartWith("tcpchat: cannot start: DevAuth:DataPath").And.Contain(dataFile).And.Contain("in use"));
+            Assert.That(stdout + stderr, Does.Not.Contain("   at "), "no stack trace");
+
+            Assert.That(Kill(first.Id, Sigterm), Is.Zero, "kill(SIGTERM)");
+            await first.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            Assert.That(first.ExitCode, Is.Zero, await firstErrors);
+            Assert.That(await File.ReadAllTextAsync(dataFile), Does.Contain(email), "the first instance's user survives");
+        }
+        finally
+        {
+            if (!first.HasExited)
+            {
+                first.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(dataDir, recursive: true);
+            Directory.Delete(otherDir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Issue13AnAuthPortInUseIsOneLineAndLeavesTheUsersFileAlone()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        string dataFile = Path.Combine(dataDir, "devauth.json");
+        try
+        {
+            // A first run leaves a users file with one account.
+            using (var first = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0"))
+            {
+                int port = await ReadListeningPortAsync(first);
+                await using (var alice = await ChatTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)))
+                {
+                    await alice.SendAsync($"SIGNUP {ChatServerFixture.NewEmail("first")} process-password");
+                    await alice.ExpectNextAsync("OK AUTH ");
+                }
+
+                Assert.That(Kill(first.Id, Sigterm), Is.Zero, "kill(SIGTERM)");
+                await first.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            }
+
+            byte[] before = await File.ReadAllBytesAsync(dataFile);
+            var writtenBefore = File.GetLastWriteTimeUtc(dataFile);
+            using var authPort = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            authPort.Start();
+            int taken = ((IPEndPoint)authPort.LocalEndpoint).Port;
+
+            var (exitCode, stdout, stderr) = await RunToExitAsync(Start(dataDir, "--Chat:Port=0", $"--DevAuth:Port={taken}"));
+            Assert.That(exitCode, Is.EqualTo(2), stderr);
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+            Assert.That(stderr, Does.StartWith("tcpchat: cannot start: DevAuth:Port").And.Contain($"127.0.0.1:{taken}"));
+            Assert.That(stdout + stderr, Does.Not.Contain("   at "), "no stack trace");
+            Assert.That(await File.ReadAllBytesAsync(dataFile), Is.EqualTo(before), "users file unchanged");
+            Assert.That(File.GetLastWriteTimeUtc(dataFile), Is.EqualTo(writtenBefore), "users file not rewritten");
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>Waits for a process that should stop by itself; kills it if it does not.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(Process process)
+    {
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            return (process.ExitCode, await stdout, await stderr);
+        }
     }
 
     private static async Task<int> ReadListeningPortAsync(Process process)
