@@ -48,7 +48,7 @@ internal sealed partial class ChatCommands(
 
     private bool HandleLoggedIn(ChatSession session, in Command command)
     {
-        if (!command.IsValid && command.Verb is not (Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token))
+        if (!command.IsValid && command.Verb is not (Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset))
         {
             return Reply(session, replies.BadArguments(command));
         }
@@ -67,7 +67,7 @@ internal sealed partial class ChatCommands(
             Verb.Ping => Reply(session, replies.Pong),
             Verb.Help => Help(session, replies.HelpAfterLogin),
             Verb.Quit => Quit(session, command.Text),
-            Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token => Reply(session, replies.AlreadyAuthenticated),
+            Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset => Reply(session, replies.AlreadyAuthenticated),
             _ => Reply(session, replies.UnknownCommand(command.Word)),
         };
     }

@@ -81,13 +81,20 @@ internal sealed partial class ClientConnection
 
     private ValueTask<bool> OnFrameAsync(FrameResult frame, in ReadOnlySequence<byte> line, CancellationToken cancellationToken)
     {
-        Touch();
         if (frame == FrameResult.TooLong)
         {
+            Touch();
             Send(_context.LineTooLong);
             return ValueTask.FromResult(true);
         }
 
-        return _context.Commands.HandleAsync(Session, LineDecoder.Decode(line), cancellationToken);
+        string text = LineDecoder.Decode(line);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return ValueTask.FromResult(true); // a blank line asks for nothing and is no sign of life for the idle timeout
+        }
+
+        Touch();
+        return _context.Commands.HandleAsync(Session, text, cancellationToken);
     }
 }

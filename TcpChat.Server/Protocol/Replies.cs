@@ -15,7 +15,7 @@ internal sealed class Replies
         "RECOVER <email>  send a password reset email",
         "TOKEN <access-token>  log in with a Supabase access token",
         "QUIT  disconnect",
-        "The leading / is optional before login; after it, see HELP again.",
+        "Before login every line is a command (the / may be left out); after login a line without / is chat: type /help then.",
     ];
 
     private static readonly string[] AfterLoginHelpRows =
@@ -61,6 +61,10 @@ internal sealed class Replies
         HelpBeforeLogin = [.. BeforeLoginHelpRows.Select(row => Encode("HELP " + row))];
         HelpAfterLogin = [.. AfterLoginHelpRows.Select(row => Encode("HELP " + row))];
     }
+
+    /// <summary>The answer to a bare command word typed as a chat line (<c>help</c>): what was meant, and how to send it anyway.</summary>
+    public byte[] BareCommandHint(string command, string typed) =>
+        Notice($"did you mean {command}? lines without / go to the room; //{typed} sends the text");
 
     /// <summary>The first line on connect.</summary>
     public byte[] Greeting { get; }

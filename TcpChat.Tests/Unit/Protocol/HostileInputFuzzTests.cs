@@ -262,7 +262,7 @@ public class HostileInputFuzzTests
         string text = LineDecoder.Decode(new ReadOnlySequence<byte>(line));
         foreach (char c in text)
         {
-            if (c != '\t' && (char.IsControl(c) || c == '\u001B' || c == '\u007F'))
+            if (c != '\t' && (char.IsControl(c) || c == '\u001B' || c == '\u007F' || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C'))
             {
                 Assert.Fail($"U+{(int)c:X4} survived decoding: {context}, line {Convert.ToHexString(line)}");
             }

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text;
+using NUnit.Framework;
+using TcpChat.Tests.Infrastructure;
+
+namespace TcpChat.Tests.Integration;
+
+/// <summary>
+/// Issues 11 (text) and 13 (a person at a terminal): login lines retyped by mistake, bare command words, blank lines,
+/// layout controls, over real sockets.
+/// </summary>
+[CancelAfter(TestTimeouts.Test)]
+public class TerminalTests
+{
+    private ChatServerFixture _server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _server = await ChatServerFixture.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _server.DisposeAsync();
+
+    private async Task<(ChatTestClient A, ChatTestClient B, string Room)> PairAsync()
+    {
+        var a = await _server.SignUpAsync(leaveLobby: true);
+        var b = await _server.SignUpAsync(leaveLobby: true);
+        string room = "#t" + Guid.NewGuid().ToString("N")[..10];
+        await a.SendAsync("/join " + room);
+        await a.ExpectNextAsync("OK JOIN");
+        await b.SendAsync("/join " + room);
+        await b.ExpectNextAsync("OK JOIN");
+        await a.ExpectAsync(room + " * " + b.Nick + " joined");
+        return (a, b, room);
+    }
+
+    [TestCase(" AUTH a@example.com hunter2")]
+    [TestCase("\tauth a@example.com hunter2")]
+    [TestCase("  /Auth a@example.com hunter2")]
+    [TestCase("//AUTH a@example.com hunter2")]
+    [TestCase("Signup\ta@example.com hunter2")]
+    [TestCase(" RESET a@example.com 123456 hunter2")]
+    [TestCase(" TOKEN aaa.bbb.ccc")]
+    public async Task ARetypedLoginLineNeverReachesTheRoomOrItsHistory(string line)
+    {
+        var (a, b, room) = await PairAsync();
+        await a.SendAsync(line);
+        Assert.That(await a.ReadLineAsync(), Does.StartWith("ERR ALREADY_AUTHENTICATED "));
+        await a.SendAsync("after");
+        Assert.That(await b.ReadLineAsync(), Is.EqualTo($"{room} {a.Nick}: after"), "the login line was not broadcast");
+        await b.SendAsync("/history " + room);
+        var (rows, _) = await b.ReadListingAsync("OK HISTORY");
+        Assert.That(rows, Has.Count.EqualTo(1).And.All.EndsWith(": after"), "nor kept in the history");
+    }
+
+    [TestCase("help", "/help")]
+    [TestCase(" HELP ", "/help")]
+    [TestCase("Quit", "/quit")]
+    [TestCase("exit", "/quit")]
+    [TestCase("who", "/who")]
+    [TestCase("rooms\t", "/rooms")]
+    public async Task ABareCommandWordGetsAHintAndIsNotBroadcast(string line, string meant)
+    {
+        var (a, b, room) = await PairAsync();
+        await a.SendAsync(line);
+        Assert.That(await a.ReadLineAsync(), Does.StartWith($"* did you mean {meant}? "));
+        await a.SendAsync("//help");
+        Assert.That(await b.ReadLineAsync(), Is.EqualTo($"{room} {a.Nick}: /help"), "the bare word was not broadcast; //help still is");
+    }
+
+    [Test]
+    public async Task TheHelpBeforeLoginNoLongerSaysTheSlashIsOptionalAfterIt()
+    {
+        await using var c = await _server.ConnectAsync();
+        await c.SendAsync("HELP");
+        var (rows, _) = await c.ReadListingAsync("OK HELP");
+        Assert.That(rows, Has.Some.Contains("after login a line without / is chat"));
+    }
+
+    [Test]
+    public async Task LineSeparatorsAndBidiControlsNeverReachOthers()
+    {
+        var (a, b, room) = await PairAsync();
+        await a.SendAsync("a\u2028b\u2029c \u202Eevil\u202C \u2066x\u2069 \u200Em\u200F\u061Cz");
+        Assert.That(await b.ReadLineAsync(), Is.EqualTo($"{room} {a.Nick}: abc evil x mz"));
+    }
+
+    [Test]
+    public async Task BlankLinesDoNotKeepAnIdleClientAlive()
+    {
+        await using var server = await ChatServerFixture.StartAsync("Chat:IdleTimeout=00:00:02");
+        var c = await server.SignUpAsync();
+        var clock = Stopwatch.StartNew();
+        var closed = c.ReadUntilClosedAsync();
+        while (!closed.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(6))
+        {
+            await c.SendRawAsync(Encoding.ASCII.GetBytes("\n  \r\n\t\n"));
+            await Task.WhenAny(closed, Task.Delay(200));
+        }
+
+        Assert.That(closed.IsCompleted, Is.True, "closed for idling although it sent blank lines");
+        Assert.That((await closed)[^1], Is.EqualTo("* idle for too long; closing"));
+    }
+}
