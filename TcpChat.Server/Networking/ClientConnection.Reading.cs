@@ -67,6 +67,7 @@ internal sealed partial class ClientConnection
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
+                _inputEnded = result.IsCompleted;
                 if (!keepReading || result.IsCompleted || result.IsCanceled)
                 {
                     return;
