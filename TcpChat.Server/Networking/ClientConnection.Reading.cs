@@ -12,7 +12,7 @@ internal sealed partial class ClientConnection
     /// <param name="cancellationToken">For the commands' calls (logins); reading itself ends through <see cref="CancelReading"/>.</param>
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        var reader = PipeReader.Create(_stream, ReaderOptions);
+        var reader = PipeReader.Create(new TelnetStream(_stream, _context.Replies.AreYouThere, Send), ReaderOptions);
         Volatile.Write(ref _reader, reader);
         var framer = new LineFramer(_context.Options.MaxLineBytes);
         try

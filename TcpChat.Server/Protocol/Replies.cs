@@ -42,6 +42,7 @@ internal sealed class Replies
         ShutdownNotice = Notice("server shutting down");
         ShuttingDown = Error(ErrorCodes.ShuttingDown, "the server is stopping; goodbye");
         IdleClosing = Notice("idle for too long; closing");
+        AreYouThere = Notice("yes, tcpchat is here");
         SlowConsumer = Error(ErrorCodes.SlowConsumer, "you stopped reading and your queue filled up; closing");
         RateLimited = Error(ErrorCodes.RateLimited, "too many lines; slow down (this line was not delivered)");
         SessionExpired = Error(ErrorCodes.SessionExpired, "your session ended (signed out elsewhere, expired, banned or deleted); log in again");
@@ -74,6 +75,9 @@ internal sealed class Replies
     public byte[] ShuttingDown { get; }
 
     public byte[] IdleClosing { get; }
+
+    /// <summary>The answer to telnet's ARE-YOU-THERE (<c>send ayt</c>).</summary>
+    public byte[] AreYouThere { get; }
 
     public byte[] SlowConsumer { get; }
 

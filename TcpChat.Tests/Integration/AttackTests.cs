@@ -345,7 +345,8 @@ public partial class AttackTests
         var (garbler, bystander, other) = (clients[0], clients[1], clients[2]);
         await using var anonymous = await server.ConnectAsync(); // the same garbage before login
         byte[] garbage = Garbage(new Random(20260505), 2 * 1024 * 1024);
-        var frames = Frames([.. garbage, (byte)'\n']);
+        // The server takes telnet commands out of the stream before it frames lines (and answers some of them).
+        var frames = Frames(WithoutTelnet([.. garbage, (byte)'\n']));
         Assert.That(frames.Count(f => f is null), Is.GreaterThan(10), "the garbage has huge lines");
 
         // What the server's own pipeline makes of each line decides the expected answers.
@@ -371,8 +372,8 @@ public partial class AttackTests
         // Send it in random-sized writes from both connections at once, and read what comes back meanwhile.
         var sendAsLoggedIn = SendInPiecesAsync(garbler, garbage, new Random(1), "\n/ping\n", cancellationToken);
         var sendAnonymously = SendInPiecesAsync(anonymous, garbage, new Random(2), "\nHELP\n", cancellationToken);
-        var garblerGot = ReadUntilAsync(garbler, "OK PONG");
-        var anonymousGot = ReadUntilAsync(anonymous, "HELP ");
+        var garblerGot = ReadRepliesUntilAsync(garbler, "OK PONG");
+        var anonymousGot = ReadRepliesUntilAsync(anonymous, "HELP ");
         var bystanderGot = ReadUntilAsync(bystander, $"{room} {garbler.Nick}: the end");
         await Task.WhenAll(sendAsLoggedIn, sendAnonymously).WaitAsync(TestTimeouts.Default, cancellationToken);
         await garbler.SendAsync("the end");
@@ -619,11 +620,45 @@ public partial class AttackTests
         return frames;
     }
 
-    private static string DecodeAsServer(byte[] line)
+    private static byte[] WithoutTelnet(byte[] stream)
     {
-        byte[] bytes = (byte[])line.Clone();
-        int length = TelnetFilter.NeedsFiltering(bytes) ? TelnetFilter.Filter(bytes, bytes) : bytes.Length;
-        return TextSanitizer.Decode(bytes.AsSpan(0, length));
+        byte[] bytes = (byte[])stream.Clone();
+        var state = default(TelnetState);
+        int length = TelnetFilter.Filter(bytes, bytes, ref state, new ArrayBufferWriter<byte>(), []);
+        return bytes[..length];
+    }
+
+    private static string DecodeAsServer(byte[] line) => TextSanitizer.Decode(line);
+
+    /// <summary>
+    /// Server lines with the telnet answers to the garbage's IAC commands set aside: ARE-YOU-THERE lines, and the
+    /// IAC WONT/DONT/WILL bytes that come before the next line (they decode as a few odd characters).
+    /// </summary>
+    private static async Task<List<string>> ReadRepliesUntilAsync(ChatTestClient client, string prefix)
+    {
+        var lines = new List<string>();
+        while (true)
+        {
+            string? line = await client.ReadLineAsync();
+            Assert.That(line, Is.Not.Null, $"closed before '{prefix}' after {lines.Count} lines");
+            if (line!.StartsWith('\uFFFD'))
+            {
+                int start = new[] { "ERR ", "OK ", "HELP ", "* " }.Select(p => line.IndexOf(p, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(0).Min();
+                line = line[start..];
+            }
+
+            if (line == "* yes, tcpchat is here")
+            {
+                continue;
+            }
+
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return lines;
+            }
+
+            lines.Add(line);
+        }
     }
 
     private static string Verb(string text)

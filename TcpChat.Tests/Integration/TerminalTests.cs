@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text;
 using NUnit.Framework;
 using TcpChat.Tests.Infrastructure;
@@ -99,5 +100,73 @@ public class TerminalTests
 
         Assert.That(closed.IsCompleted, Is.True, "closed for idling although it sent blank lines");
         Assert.That((await closed)[^1], Is.EqualTo("* idle for too long; closing"));
+    }
+
+    // ---- telnet, with the bytes a real telnet client sends ----
+
+    private static async Task<byte[]> ReadBytesAsync(Stream stream, int count)
+    {
+        byte[] buffer = new byte[count];
+        await stream.ReadExactlyAsync(buffer).AsTask().WaitAsync(TestTimeouts.Default);
+        return buffer;
+    }
+
+    private static async Task<string> ReadRawLineAsync(Stream stream)
+    {
+        var line = new List<byte>();
+        while ((await ReadBytesAsync(stream, 1))[0] is var b && b != (byte)'\n')
+        {
+            line.Add(b);
+        }
+
+        return Encoding.UTF8.GetString([.. line]);
+    }
+
+    private async Task<ChatTestClient> RawClientAsync()
+    {
+        var c = await ChatTestClient.ConnectAsync(_server.EndPoint, readGreeting: false);
+        Assert.That(await ReadRawLineAsync(c.Stream), Does.StartWith("* tcpchat"));
+        return c;
+    }
+
+    [Test]
+    public async Task CtrlCInTelnetGetsItsTimingMarkAndTheSessionGoesOn()
+    {
+        await using var c = await RawClientAsync();
+        await c.SendRawAsync([0xFF, 0xF4, 0xFF, 0xFD, 0x06]); // IAC IP IAC DO TIMING-MARK, no newline
+        Assert.That(await ReadBytesAsync(c.Stream, 3), Is.EqualTo(new byte[] { 0xFF, 0xFB, 0x06 }), "IAC WILL TIMING-MARK");
+        await c.SendRawAsync("HELP\r\n"u8.ToArray());
+        Assert.That(await ReadRawLineAsync(c.Stream), Does.StartWith("HELP "));
+    }
+
+    [Test]
+    public async Task AreYouThereGetsAVisibleLine()
+    {
+        await using var c = await RawClientAsync();
+        await c.SendRawAsync([0xFF, 0xF6]); // IAC AYT
+        Assert.That(await ReadRawLineAsync(c.Stream), Is.EqualTo("* yes, tcpchat is here"));
+    }
+
+    [Test]
+    public async Task OptionsAreRefusedOnceAndNeverLoop()
+    {
+        await using var c = await RawClientAsync();
+        byte[] negotiation = [0xFF, 0xFD, 0x01, 0xFF, 0xFD, 0x03, 0xFF, 0xFB, 0x1F, 0xFF, 0xFB, 0x18]; // DO ECHO, DO SGA, WILL NAWS, WILL TTYPE
+        await c.SendRawAsync(negotiation);
+        Assert.That(
+            await ReadBytesAsync(c.Stream, 12),
+            Is.EqualTo(new byte[] { 0xFF, 0xFC, 0x01, 0xFF, 0xFC, 0x03, 0xFF, 0xFE, 0x1F, 0xFF, 0xFE, 0x18 }),
+            "WONT ECHO, WONT SGA, DONT NAWS, DONT TTYPE");
+        await c.SendRawAsync([.. negotiation, .. "HELP\n"u8.ToArray()]);
+        Assert.That(await ReadRawLineAsync(c.Stream), Does.StartWith("HELP "), "the same requests again get no second answer");
+    }
+
+    [Test]
+    public async Task TelnetSynchLeavesNoStrayByte()
+    {
+        var (a, b, room) = await PairAsync();
+        a.Socket.Send([0xFF, 0xF2], SocketFlags.OutOfBand); // send synch: IAC DM as urgent data
+        await a.SendAsync("hello");
+        Assert.That(await b.ReadLineAsync(), Is.EqualTo($"{room} {a.Nick}: hello"));
     }
 }
