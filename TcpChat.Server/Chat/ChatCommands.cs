@@ -28,17 +28,15 @@ internal sealed partial class ChatCommands(
     /// <summary>Set when the server is stopping: quits are then not announced, as everyone is being closed.</summary>
     public bool Stopping { get; set; }
 
-    /// <summary>Handles one line; returns false when the session should close after flushing its output.</summary>
+    /// <summary>
+    /// Handles one line; returns false when the session should close after flushing its output. The line rate is the
+    /// caller's: lines over it wait in the connection's backlog (<see cref="ChatSession.TryTakeLineBudget"/>).
+    /// </summary>
     public ValueTask<bool> HandleAsync(ChatSession session, string line, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(line))
         {
             return Done(true); // an empty line (Enter in telnet) asks for nothing
-        }
-
-        if (!session.TryTakeLineBudget())
-        {
-            return Done(Reply(session, replies.RateLimited));
         }
 
         bool loggedIn = session.IsLoggedIn;

@@ -25,7 +25,7 @@ internal sealed partial class ClientConnection
                 }
 
                 // No token: a cancellable one costs a registration per connection; CancelReading uses CancelPendingRead.
-                ReadResult result = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                ReadResult result = await ReadPacedAsync(reader, cancellationToken).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool keepReading = true;
                 bool batching = DrainBatch.Begin(this);
@@ -68,6 +68,11 @@ internal sealed partial class ClientConnection
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 _inputEnded = result.IsCompleted;
+                if (keepReading && result.IsCompleted)
+                {
+                    await FinishBacklogAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (!keepReading || result.IsCompleted || result.IsCanceled)
                 {
                     return;
@@ -96,6 +101,6 @@ internal sealed partial class ClientConnection
         }
 
         Touch();
-        return _context.Commands.HandleAsync(Session, text, cancellationToken);
+        return AdmitAsync(text, (int)line.Length, cancellationToken);
     }
 }

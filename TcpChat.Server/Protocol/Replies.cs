@@ -44,7 +44,6 @@ internal sealed class Replies
         IdleClosing = Notice("idle for too long; closing");
         AreYouThere = Notice("yes, tcpchat is here");
         SlowConsumer = Error(ErrorCodes.SlowConsumer, "you stopped reading and your queue filled up; closing");
-        RateLimited = Error(ErrorCodes.RateLimited, "too many lines; slow down (this line was not delivered)");
         SessionExpired = Error(ErrorCodes.SessionExpired, "your session ended (signed out elsewhere, expired, banned or deleted); log in again");
         AuthRequired = Error(ErrorCodes.AuthRequired, "log in first: AUTH <email> <password> (or SIGNUP, RECOVER, TOKEN, HELP)");
         AlreadyAuthenticated = Error(ErrorCodes.AlreadyAuthenticated, "you are already logged in");
@@ -81,7 +80,10 @@ internal sealed class Replies
 
     public byte[] SlowConsumer { get; }
 
-    public byte[] RateLimited { get; }
+    /// <summary>One answer for a run of <paramref name="count"/> lines refused past the input backlog.</summary>
+    public byte[] RateLimited(int count) => Error(
+        ErrorCodes.RateLimited,
+        string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "line" : "lines")} not delivered: you sent faster than the line rate and past the backlog; slow down"));
 
     public byte[] SessionExpired { get; }
 

@@ -169,4 +169,32 @@ public class TerminalTests
         await a.SendAsync("hello");
         Assert.That(await b.ReadLineAsync(), Is.EqualTo($"{room} {a.Nick}: hello"));
     }
+
+    // ---- pasting ----
+
+    [Test]
+    public async Task APasteOverTheRateArrivesWholeAndInOrder()
+    {
+        await using var server = await ChatServerFixture.StartAsync("Chat:MessagesPerSecond=10", "Chat:MessageBurst=20");
+        var a = await server.SignUpAsync(leaveLobby: true);
+        var b = await server.SignUpAsync(leaveLobby: true);
+        string room = "#paste" + Guid.NewGuid().ToString("N")[..8];
+        await a.SendAsync("/join " + room);
+        await a.ExpectNextAsync("OK JOIN");
+        await b.SendAsync("/join " + room);
+        await b.ExpectNextAsync("OK JOIN");
+        await a.ExpectAsync(room + " * " + b.Nick + " joined");
+
+        // 50 lines in one write: 17 fit what is left of the burst, the other 33 wait and go at 10 a second.
+        await a.SendRawAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 50).Select(i => $"pasted {i}\n"))));
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.That(await b.ReadLineAsync(), Is.EqualTo($"{room} {a.Nick}: pasted {i}"));
+        }
+
+        Assert.That(clock.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(1)), "the paste was slowed down to the rate, not let through at once");
+        await a.SendAsync("/ping");
+        Assert.That(await a.ReadLineAsync(), Is.EqualTo("OK PONG"), "no line of the paste was refused");
+    }
 }
