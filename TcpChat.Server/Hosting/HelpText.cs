@@ -30,6 +30,8 @@ internal static class HelpText
           --Chat:MaxLoginAttempts=3        failed logins before the connection is closed
           --Chat:MessagesPerSecond=10      per connection; 0 = no limit
           --Chat:MessageBurst=20
+          --Chat:InputBacklogLines=100     lines over the rate that wait (then ERR RATE_LIMITED <n>)
+          --Chat:InputBacklogBytes=65536   bytes of such lines per connection
           --Chat:OutboxBytes=1048576       unsent output before a client is a slow consumer
           --Chat:IdleTimeout=00:00:00      close idle logged-in clients; 0 = never
           --Chat:PresenceEventsMaxMembers=1000   bigger rooms don't announce joins/leaves/quits; 0 = always

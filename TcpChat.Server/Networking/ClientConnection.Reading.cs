@@ -67,7 +67,6 @@ internal sealed partial class ClientConnection
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                _inputEnded = result.IsCompleted;
                 if (keepReading && result.IsCompleted)
                 {
                     await FinishBacklogAsync(cancellationToken).ConfigureAwait(false);

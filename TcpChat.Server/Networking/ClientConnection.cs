@@ -12,14 +12,13 @@ namespace TcpChat.Server.Networking;
 /// </summary>
 internal sealed partial class ClientConnection : ISessionOutput, IDisposable
 {
-    // How long a closing connection waits for the client to close its side after ours (see ShutDownSendingAsync).
-    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
+    // How long a closing TLS connection may take to write its close_notify (the outbox is already flushed).
+    private static readonly TimeSpan CloseNotifyTimeout = TimeSpan.FromSeconds(1);
 
     private readonly ConnectionContext _context;
     private readonly Socket _socket;
     private PipeReader? _reader;
     private bool _closeRequested;
-    private bool _inputEnded; // the client closed its side (read loop saw the end of the stream)
     private Stream _stream;
     private long _queuedBytes;
     private int _slowConsumer;
