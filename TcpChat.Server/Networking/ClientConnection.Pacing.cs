@@ -37,7 +37,9 @@ internal sealed partial class ClientConnection
         }
 
         _backlog ??= new Queue<BacklogEntry>();
-        if (_backlogLines < _context.Options.InputBacklogLines && _backlogBytes + bytes <= _context.Options.InputBacklogBytes)
+        // One line always fits an empty backlog, even one longer than the byte bound (Chat:MaxLineBytes may exceed it).
+        if (_backlogLines < _context.Options.InputBacklogLines
+            && (_backlogLines == 0 || _backlogBytes + bytes <= _context.Options.InputBacklogBytes))
         {
             Enqueue(new BacklogEntry(text, bytes));
             _backlogLines++;

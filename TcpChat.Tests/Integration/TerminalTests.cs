@@ -21,18 +21,7 @@ public class TerminalTests
     [OneTimeTearDown]
     public async Task StopAsync() => await _server.DisposeAsync();
 
-    private async Task<(ChatTestClient A, ChatTestClient B, string Room)> PairAsync()
-    {
-        var a = await _server.SignUpAsync(leaveLobby: true);
-        var b = await _server.SignUpAsync(leaveLobby: true);
-        string room = "#t" + Guid.NewGuid().ToString("N")[..10];
-        await a.SendAsync("/join " + room);
-        await a.ExpectNextAsync("OK JOIN");
-        await b.SendAsync("/join " + room);
-        await b.ExpectNextAsync("OK JOIN");
-        await a.ExpectAsync(room + " * " + b.Nick + " joined");
-        return (a, b, room);
-    }
+    private Task<(ChatTestClient A, ChatTestClient B, string Room)> PairAsync() => _server.PairInNewRoomAsync("t");
 
     [TestCase(" AUTH a@example.com hunter2")]
     [TestCase("\tauth a@example.com hunter2")]
@@ -176,14 +165,7 @@ public class TerminalTests
     public async Task APasteOverTheRateArrivesWholeAndInOrder()
     {
         await using var server = await ChatServerFixture.StartAsync("Chat:MessagesPerSecond=10", "Chat:MessageBurst=20");
-        var a = await server.SignUpAsync(leaveLobby: true);
-        var b = await server.SignUpAsync(leaveLobby: true);
-        string room = "#paste" + Guid.NewGuid().ToString("N")[..8];
-        await a.SendAsync("/join " + room);
-        await a.ExpectNextAsync("OK JOIN");
-        await b.SendAsync("/join " + room);
-        await b.ExpectNextAsync("OK JOIN");
-        await a.ExpectAsync(room + " * " + b.Nick + " joined");
+        var (a, b, room) = await server.PairInNewRoomAsync("paste");
 
         // 50 lines in one write: 17 fit what is left of the burst, the other 33 wait and go at 10 a second.
         await a.SendRawAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 50).Select(i => $"pasted {i}\n"))));
