@@ -1,3 +1,5 @@
+using TcpChat.Server.Protocol;
+
 namespace TcpChat.Server.Chat;
 
 /// <summary>Chat lines, <c>/msg</c>, <c>/me</c> and <c>/nick</c>.</summary>
@@ -5,6 +7,12 @@ internal sealed partial class ChatCommands
 {
     private bool Say(ChatSession session, string text)
     {
+        // "help" or "quit" typed without the / is almost never meant for the room.
+        if (CommandParser.BareCommandWord(text) is { } command)
+        {
+            return Reply(session, replies.BareCommandHint(command, text.Trim()));
+        }
+
         if (session.CurrentRoom is not { } room)
         {
             return Reply(session, replies.NoRoomToSayIn);

@@ -28,17 +28,15 @@ internal sealed partial class ChatCommands(
     /// <summary>Set when the server is stopping: quits are then not announced, as everyone is being closed.</summary>
     public bool Stopping { get; set; }
 
-    /// <summary>Handles one line; returns false when the session should close after flushing its output.</summary>
+    /// <summary>
+    /// Handles one line; returns false when the session should close after flushing its output. The line rate is the
+    /// caller's: lines over it wait in the connection's backlog (<see cref="ChatSession.TryTakeLineBudget"/>).
+    /// </summary>
     public ValueTask<bool> HandleAsync(ChatSession session, string line, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(line))
         {
             return Done(true); // an empty line (Enter in telnet) asks for nothing
-        }
-
-        if (!session.TryTakeLineBudget())
-        {
-            return Done(Reply(session, replies.RateLimited));
         }
 
         bool loggedIn = session.IsLoggedIn;
@@ -48,7 +46,7 @@ internal sealed partial class ChatCommands(
 
     private bool HandleLoggedIn(ChatSession session, in Command command)
     {
-        if (!command.IsValid && command.Verb is not (Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token))
+        if (!command.IsValid && command.Verb is not (Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset))
         {
             return Reply(session, replies.BadArguments(command));
         }
@@ -67,7 +65,7 @@ internal sealed partial class ChatCommands(
             Verb.Ping => Reply(session, replies.Pong),
             Verb.Help => Help(session, replies.HelpAfterLogin),
             Verb.Quit => Quit(session, command.Text),
-            Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token => Reply(session, replies.AlreadyAuthenticated),
+            Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset => Reply(session, replies.AlreadyAuthenticated),
             _ => Reply(session, replies.UnknownCommand(command.Word)),
         };
     }

@@ -56,6 +56,17 @@ internal sealed class ChatOptions
     [Range(1, 1_000_000)]
     public int MessageBurst { get; set; } = 20;
 
+    /// <summary>
+    /// Lines over the rate that wait, in order, to be handled at the allowed rate ("fakelag"); past them lines are
+    /// refused with <c>ERR RATE_LIMITED n</c>. Default 100.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int InputBacklogLines { get; set; } = 100;
+
+    /// <summary>Bytes of waiting lines a connection may hold, besides <see cref="InputBacklogLines"/>. Default 64 KiB.</summary>
+    [Range(4 * 1024, 64 * 1024 * 1024)]
+    public int InputBacklogBytes { get; set; } = 64 * 1024;
+
     /// <summary>Unsent output, in bytes, above which a client is a slow consumer and is closed. Default 1 MiB.</summary>
     [Range(16 * 1024, 1024 * 1024 * 1024)]
     public int OutboxBytes { get; set; } = 1024 * 1024;

@@ -113,6 +113,9 @@ internal sealed class ChatSession : IDisposable
         Volatile.Write(ref _sessionCheckRunning, 0);
     }
 
+    /// <summary>True when lines are rate limited (<see cref="ChatOptions.MessagesPerSecond"/> is not 0).</summary>
+    public bool HasLineLimit => _lineLimiter is not null;
+
     /// <summary>Takes one line from the rate budget; false when the client is over its rate.</summary>
     public bool TryTakeLineBudget()
     {

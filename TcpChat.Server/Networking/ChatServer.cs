@@ -220,6 +220,10 @@ internal sealed class ChatServer : IAsyncDisposable
     private void Admit(Socket socket, bool tls)
     {
         socket.NoDelay = true; // a chat line must leave now, not after a delayed ACK
+
+        // Urgent data stays in the stream: telnet's "send synch" marks IAC DM urgent, and taken out of band it would
+        // leave half of the command inline, to be read as text.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
         var address = ((IPEndPoint)socket.RemoteEndPoint!).Address;
         if (address.IsIPv4MappedToIPv6)
         {

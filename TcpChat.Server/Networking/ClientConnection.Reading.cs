@@ -12,7 +12,7 @@ internal sealed partial class ClientConnection
     /// <param name="cancellationToken">For the commands' calls (logins); reading itself ends through <see cref="CancelReading"/>.</param>
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        var reader = PipeReader.Create(_stream, ReaderOptions);
+        var reader = PipeReader.Create(new TelnetStream(_stream, _context.Replies.AreYouThere, Send), ReaderOptions);
         Volatile.Write(ref _reader, reader);
         var framer = new LineFramer(_context.Options.MaxLineBytes);
         try
@@ -25,7 +25,7 @@ internal sealed partial class ClientConnection
                 }
 
                 // No token: a cancellable one costs a registration per connection; CancelReading uses CancelPendingRead.
-                ReadResult result = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                ReadResult result = await ReadPacedAsync(reader, cancellationToken).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool keepReading = true;
                 bool batching = DrainBatch.Begin(this);
@@ -67,6 +67,11 @@ internal sealed partial class ClientConnection
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
+                if (keepReading && result.IsCompleted)
+                {
+                    await FinishBacklogAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (!keepReading || result.IsCompleted || result.IsCanceled)
                 {
                     return;
@@ -81,13 +86,20 @@ internal sealed partial class ClientConnection
 
     private ValueTask<bool> OnFrameAsync(FrameResult frame, in ReadOnlySequence<byte> line, CancellationToken cancellationToken)
     {
-        Touch();
         if (frame == FrameResult.TooLong)
         {
+            Touch();
             Send(_context.LineTooLong);
             return ValueTask.FromResult(true);
         }
 
-        return _context.Commands.HandleAsync(Session, LineDecoder.Decode(line), cancellationToken);
+        string text = LineDecoder.Decode(line);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return ValueTask.FromResult(true); // a blank line asks for nothing and is no sign of life for the idle timeout
+        }
+
+        Touch();
+        return AdmitAsync(text, (int)line.Length, cancellationToken);
     }
 }

@@ -43,12 +43,16 @@ internal sealed partial class ClientConnection
 
             // 2. close the outbox, so what is queued (OK BYE, ERR ...) is written and nothing more is taken;
             // 3. wait for that, but never longer than the shutdown timeout: a client that stopped reading can't hold us;
-            await WaitForOutboxAsync(CompleteOutbox()).ConfigureAwait(false);
+            if (await WaitForOutboxAsync(CompleteOutbox()).ConfigureAwait(false))
+            {
+                // 4. end our side cleanly after the last line, so clients see the end of the stream (nc exits);
+                await ShutDownSendingAsync().ConfigureAwait(false);
+            }
 
-            // 4. close the socket and free what the connection holds;
+            // 5. close the socket and free what the connection holds;
             Dispose();
 
-            // 5. and leave the server's table last, so the server never forgets a connection that is still running.
+            // 6. and leave the server's table last, so the server never forgets a connection that is still running.
             onClosed(this);
         }
     }
@@ -63,16 +67,40 @@ internal sealed partial class ClientConnection
         await ssl.AuthenticateAsServerAsync(tls, linked.Token).ConfigureAwait(false);
     }
 
-    private async Task WaitForOutboxAsync(Task drained)
+    /// <summary>True when everything queued was written; false when the flush timed out and the socket was reset.</summary>
+    private async Task<bool> WaitForOutboxAsync(Task drained)
     {
         try
         {
             await drained.WaitAsync(_context.Options.ShutdownTimeout, _context.Time).ConfigureAwait(false);
+            return true;
         }
         catch (TimeoutException)
         {
             NetworkingLog.FlushTimedOut(_context.Logger, Id);
             _socket.Close(0); // the writer's pending send fails and it ends
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// TLS close_notify, then a TCP FIN, after the last line: the client reads a clean end of stream (nc -q, ncat and
+    /// telnet exit; openssl reports no missing close_notify) before the socket is closed.
+    /// </summary>
+    private async Task ShutDownSendingAsync()
+    {
+        try
+        {
+            if (_stream is SslStream ssl)
+            {
+                await ssl.ShutdownAsync().WaitAsync(CloseNotifyTimeout).ConfigureAwait(false);
+            }
+
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is TimeoutException or SocketException or IOException or ObjectDisposedException)
+        {
+            // The client went, or does not read: the socket is closed either way.
         }
     }
 

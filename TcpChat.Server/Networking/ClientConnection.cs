@@ -12,6 +12,9 @@ namespace TcpChat.Server.Networking;
 /// </summary>
 internal sealed partial class ClientConnection : ISessionOutput, IDisposable
 {
+    // How long a closing TLS connection may take to write its close_notify (the outbox is already flushed).
+    private static readonly TimeSpan CloseNotifyTimeout = TimeSpan.FromSeconds(1);
+
     private readonly ConnectionContext _context;
     private readonly Socket _socket;
     private PipeReader? _reader;

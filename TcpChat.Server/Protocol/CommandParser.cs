@@ -11,6 +11,8 @@ internal static class CommandParser
     public const int DefaultHistory = 20;
     public const int MaxHistory = 200;
 
+    private static readonly char[] Blanks = [' ', '\t'];
+
     /// <summary>Parses <paramref name="line"/>; before login the leading <c>/</c> is optional and there is no chat.</summary>
     public static Command Parse(string line, bool loggedIn)
     {
@@ -21,37 +23,51 @@ internal static class CommandParser
 
         if (!loggedIn)
         {
-            var (word, args) = Split(line.StartsWith('/') ? line[1..] : line);
+            // Before login nothing is chat, so spaces or tabs typed before the verb are only noise.
+            string trimmed = line.TrimStart(Blanks);
+            var (word, args) = Split(trimmed.StartsWith('/') ? trimmed[1..] : trimmed);
             return ParseBeforeLogin(word, args);
         }
 
-        if (line.StartsWith("//", StringComparison.Ordinal))
+        if (!line.StartsWith('/') || line.StartsWith("//", StringComparison.Ordinal))
         {
-            return new Command(Verb.Say) { Text = line[1..] };
-        }
-
-        if (!line.StartsWith('/'))
-        {
-            // A login line typed again by mistake is never chat: it would show a password or token to the room.
-            return LooksLikeLogin(line) is { } login ? new Command(login) : new Command(Verb.Say) { Text = line };
+            // A login line typed again by mistake is never chat, however it is spelled (leading blanks, a / or //):
+            // it would show a password or token to the room and its history.
+            string text = line.StartsWith('/') ? line[1..] : line;
+            return LooksLikeLogin(text) is { } login ? new Command(login) : new Command(Verb.Say) { Text = text };
         }
 
         var (verb, rest) = Split(line[1..]);
         return ParseAfterLogin(verb, rest);
     }
 
-    private static Command ParseBeforeLogin(string word, string args) => word.ToUpperInvariant() switch
+    private static Command ParseBeforeLogin(string word, string args) => BeforeLoginVerb(word) switch
     {
-        "AUTH" => PasswordLogin(Verb.Auth, word, args),
-        "SIGNUP" => PasswordLogin(Verb.Signup, word, args),
-        "RECOVER" => SingleWord(args, out var email) ? new Command(Verb.Recover, word) { Email = email } : Usage(Verb.Recover, word),
-        "TOKEN" => SingleWord(args, out var token) ? new Command(Verb.Token, word) { Secret = token } : Usage(Verb.Token, word),
-        "RESET" => Reset(word, args),
-        "MFA" => SingleWord(args, out var code) ? new Command(Verb.Mfa, word) { Secret = code } : Usage(Verb.Mfa, word),
-        "GUEST" => args.Trim().Length == 0 ? new Command(Verb.Guest, word) : Usage(Verb.Guest, word),
-        "HELP" => new Command(Verb.Help, word),
-        "QUIT" => new Command(Verb.Quit, word) { Text = args.Trim() },
+        Verb.Auth => PasswordLogin(Verb.Auth, word, args),
+        Verb.Signup => PasswordLogin(Verb.Signup, word, args),
+        Verb.Recover => SingleWord(args, out var email) ? new Command(Verb.Recover, word) { Email = email } : Usage(Verb.Recover, word),
+        Verb.Token => SingleWord(args, out var token) ? new Command(Verb.Token, word) { Secret = token } : Usage(Verb.Token, word),
+        Verb.Reset => Reset(word, args),
+        Verb.Mfa => SingleWord(args, out var code) ? new Command(Verb.Mfa, word) { Secret = code } : Usage(Verb.Mfa, word),
+        Verb.Guest => args.Trim().Length == 0 ? new Command(Verb.Guest, word) : Usage(Verb.Guest, word),
+        Verb.Help => new Command(Verb.Help, word),
+        Verb.Quit => new Command(Verb.Quit, word) { Text = args.Trim() },
         _ => new Command(Verb.Unknown, word),
+    };
+
+    /// <summary>The verbs known before login, case-insensitive; also what <see cref="LooksLikeLogin"/> recognizes.</summary>
+    private static Verb BeforeLoginVerb(ReadOnlySpan<char> word) => word.Length switch
+    {
+        3 when word.Equals("MFA", StringComparison.OrdinalIgnoreCase) => Verb.Mfa,
+        4 when word.Equals("AUTH", StringComparison.OrdinalIgnoreCase) => Verb.Auth,
+        4 when word.Equals("HELP", StringComparison.OrdinalIgnoreCase) => Verb.Help,
+        4 when word.Equals("QUIT", StringComparison.OrdinalIgnoreCase) => Verb.Quit,
+        5 when word.Equals("TOKEN", StringComparison.OrdinalIgnoreCase) => Verb.Token,
+        5 when word.Equals("RESET", StringComparison.OrdinalIgnoreCase) => Verb.Reset,
+        5 when word.Equals("GUEST", StringComparison.OrdinalIgnoreCase) => Verb.Guest,
+        6 when word.Equals("SIGNUP", StringComparison.OrdinalIgnoreCase) => Verb.Signup,
+        7 when word.Equals("RECOVER", StringComparison.OrdinalIgnoreCase) => Verb.Recover,
+        _ => Verb.Unknown,
     };
 
     private static Command ParseAfterLogin(string word, string args)
@@ -211,28 +227,47 @@ internal static class CommandParser
         return space < 0 ? (text, string.Empty) : (text[..space], text[(space + 1)..]);
     }
 
-    // AUTH <x@y> ..., SIGNUP <x@y> ..., TOKEN <a.b.c>. Span-based: this runs for every chat line.
+    // AUTH <x@y> ..., SIGNUP <x@y> ..., RESET <x@y> ..., TOKEN <a.b.c>, spelled any way the parser accepts before
+    // login (leading blanks, a /, any case; tabs too). Span-based: this runs for every chat line.
     private static Verb? LooksLikeLogin(string line)
     {
-        var text = line.AsSpan();
-        int space = text.IndexOf(' ');
-        if (space is < 4 or > 6)
+        var text = line.AsSpan().TrimStart(Blanks);
+        if (text.StartsWith('/'))
+        {
+            text = text[1..];
+        }
+
+        int end = text.IndexOfAny(Blanks);
+        if (end < 0)
         {
             return null;
         }
 
-        var verb = text[..space];
-        var args = text[(space + 1)..];
-        if (verb.Equals("AUTH", StringComparison.OrdinalIgnoreCase))
+        var args = text[(end + 1)..];
+        var verb = BeforeLoginVerb(text[..end]);
+        return verb switch
         {
-            return args.Contains('@') ? Verb.Auth : null;
-        }
+            Verb.Auth or Verb.Signup or Verb.Reset when args.Contains('@') => verb,
+            Verb.Token when args.Count('.') >= 2 => verb,
+            _ => null,
+        };
+    }
 
-        if (verb.Equals("SIGNUP", StringComparison.OrdinalIgnoreCase))
+    /// <summary>
+    /// The command a bare word stands for when someone types it as a whole line after login (<c>help</c>,
+    /// <c>quit</c>, <c>exit</c>, <c>who</c>, <c>rooms</c>; any case, blanks around ignored); null for anything else.
+    /// </summary>
+    public static string? BareCommandWord(string text)
+    {
+        var word = text.AsSpan().Trim(Blanks);
+        return word.Length switch
         {
-            return args.Contains('@') ? Verb.Signup : null;
-        }
-
-        return verb.Equals("TOKEN", StringComparison.OrdinalIgnoreCase) && args.Count('.') >= 2 ? Verb.Token : null;
+            3 when word.Equals("who", StringComparison.OrdinalIgnoreCase) => "/who",
+            4 when word.Equals("help", StringComparison.OrdinalIgnoreCase) => "/help",
+            4 when word.Equals("quit", StringComparison.OrdinalIgnoreCase) => "/quit",
+            4 when word.Equals("exit", StringComparison.OrdinalIgnoreCase) => "/quit",
+            5 when word.Equals("rooms", StringComparison.OrdinalIgnoreCase) => "/rooms",
+            _ => null,
+        };
     }
 }

@@ -15,7 +15,7 @@ internal sealed class Replies
         "RECOVER <email>  send a password reset email",
         "TOKEN <access-token>  log in with a Supabase access token",
         "QUIT  disconnect",
-        "The leading / is optional before login; after it, see HELP again.",
+        "Before login every line is a command (the / may be left out); after login a line without / is chat: type /help then.",
     ];
 
     private static readonly string[] AfterLoginHelpRows =
@@ -42,8 +42,8 @@ internal sealed class Replies
         ShutdownNotice = Notice("server shutting down");
         ShuttingDown = Error(ErrorCodes.ShuttingDown, "the server is stopping; goodbye");
         IdleClosing = Notice("idle for too long; closing");
+        AreYouThere = Notice("yes, tcpchat is here");
         SlowConsumer = Error(ErrorCodes.SlowConsumer, "you stopped reading and your queue filled up; closing");
-        RateLimited = Error(ErrorCodes.RateLimited, "too many lines; slow down (this line was not delivered)");
         SessionExpired = Error(ErrorCodes.SessionExpired, "your session ended (signed out elsewhere, expired, banned or deleted); log in again");
         AuthRequired = Error(ErrorCodes.AuthRequired, "log in first: AUTH <email> <password> (or SIGNUP, RECOVER, TOKEN, HELP)");
         AlreadyAuthenticated = Error(ErrorCodes.AlreadyAuthenticated, "you are already logged in");
@@ -62,6 +62,10 @@ internal sealed class Replies
         HelpAfterLogin = [.. AfterLoginHelpRows.Select(row => Encode("HELP " + row))];
     }
 
+    /// <summary>The answer to a bare command word typed as a chat line (<c>help</c>): what was meant, and how to send it anyway.</summary>
+    public byte[] BareCommandHint(string command, string typed) =>
+        Notice($"did you mean {command}? lines without / go to the room; //{typed} sends the text");
+
     /// <summary>The first line on connect.</summary>
     public byte[] Greeting { get; }
 
@@ -71,9 +75,15 @@ internal sealed class Replies
 
     public byte[] IdleClosing { get; }
 
+    /// <summary>The answer to telnet's ARE-YOU-THERE (<c>send ayt</c>).</summary>
+    public byte[] AreYouThere { get; }
+
     public byte[] SlowConsumer { get; }
 
-    public byte[] RateLimited { get; }
+    /// <summary>One answer for a run of <paramref name="count"/> lines refused past the input backlog.</summary>
+    public byte[] RateLimited(int count) => Error(
+        ErrorCodes.RateLimited,
+        string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "line" : "lines")} not delivered: you sent faster than the line rate and past the backlog; slow down"));
 
     public byte[] SessionExpired { get; }
 

@@ -5,8 +5,9 @@ namespace TcpChat.Server.Protocol;
 
 /// <summary>
 /// Turns the bytes of a line into text another user may safely see: invalid UTF-8 becomes U+FFFD, and C0/C1
-/// control characters (except TAB), DEL and ANSI escape sequences are removed, so no one can drive someone
-/// else's terminal.
+/// control characters (except TAB), DEL, ANSI escape sequences, line and paragraph separators (U+2028, U+2029) and
+/// bidirectional controls are removed, so no one can drive someone else's terminal, break a line where a program does
+/// not expect it, or make text read in another order than it was written.
 /// </summary>
 internal static class TextSanitizer
 {
@@ -41,7 +42,7 @@ internal static class TextSanitizer
                 continue;
             }
 
-            if (c != '\t' && (char.IsControl(c) || c == '\u007F'))
+            if (c != '\t' && (char.IsControl(c) || c == '\u007F' || IsLayoutControl(c)))
             {
                 continue;
             }
@@ -51,6 +52,11 @@ internal static class TextSanitizer
 
         return builder.ToString();
     }
+
+    // U+2028/U+2029 break lines in many clients and logs; the bidi embeddings, overrides, isolates and marks
+    // (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) reorder what follows them on screen.
+    private static bool IsLayoutControl(char c) =>
+        c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C';
 
     /// <summary>Returns the index of the last character of the escape sequence starting at <paramref name="start"/>.</summary>
     private static int SkipEscape(string text, int start)

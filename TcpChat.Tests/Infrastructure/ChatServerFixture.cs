@@ -100,6 +100,20 @@ public sealed class ChatServerFixture : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Two new clients alone in a new room (out of the lobby), once the first has seen the second join.</summary>
+    public async Task<(ChatTestClient A, ChatTestClient B, string Room)> PairInNewRoomAsync(string prefix)
+    {
+        var a = await SignUpAsync(leaveLobby: true);
+        var b = await SignUpAsync(leaveLobby: true);
+        string room = "#" + prefix + Guid.NewGuid().ToString("N")[..10];
+        await a.SendAsync("/join " + room);
+        await a.ExpectNextAsync("OK JOIN");
+        await b.SendAsync("/join " + room);
+        await b.ExpectNextAsync("OK JOIN");
+        await a.ExpectAsync(room + " * " + b.Nick + " joined");
+        return (a, b, room);
+    }
+
     /// <summary>Calls the embedded endpoint's REST API (as another Supabase client would); <paramref name="bearer"/> defaults to none.</summary>
     public Task<(int Status, JsonElement Body)> DevAuthCallAsync(HttpMethod method, string path, object? body = null, string? bearer = null, string? apiKey = null) =>
         _devAuthHttp.CallAsync(method, path, CancellationToken.None, body, bearer, apiKey);

@@ -16,18 +16,7 @@ public class InputHandlingTests
     [OneTimeTearDown]
     public async Task StopAsync() => await _server.DisposeAsync();
 
-    private async Task<(ChatTestClient A, ChatTestClient B, string Room)> PairAsync()
-    {
-        var a = await _server.SignUpAsync(leaveLobby: true);
-        var b = await _server.SignUpAsync(leaveLobby: true);
-        string room = "#in" + Guid.NewGuid().ToString("N")[..10];
-        await a.SendAsync("/join " + room);
-        await a.ExpectNextAsync("OK JOIN");
-        await b.SendAsync("/join " + room);
-        await b.ExpectNextAsync("OK JOIN");
-        await a.ExpectAsync(room + " * " + b.Nick + " joined");
-        return (a, b, room);
-    }
+    private Task<(ChatTestClient A, ChatTestClient B, string Room)> PairAsync() => _server.PairInNewRoomAsync("in");
 
     [Test]
     public async Task AnOversizedLineIsRefusedAndTheConnectionStays()

@@ -177,31 +177,73 @@ public class HostileInputFuzzTests
     }
 
     [Test]
-    public void TheTelnetFilterGivesTheSameResultInPlaceAsIntoAFreshBuffer()
+    public void TheTelnetFilterGivesTheSameResultInPlaceIntoAFreshBufferAndInAnyPieces()
     {
-        // ClientConnection filters a line in place (source and destination are the same span).
+        // TelnetStream filters each read in place, with the state carried from the read before.
         var random = new Random(11);
         for (int n = 0; n < 5000; n++)
         {
-            byte[] line = new byte[random.Next(64)];
-            for (int i = 0; i < line.Length; i++)
+            byte[] stream = new byte[random.Next(96)];
+            for (int i = 0; i < stream.Length; i++)
             {
-                line[i] = random.Next(4) switch
+                stream[i] = random.Next(4) switch
                 {
                     0 => 0xFF,
-                    1 => (byte)random.Next(240, 256),
-                    2 => (byte)"\r\0a"[random.Next(3)],
+                    1 => (byte)random.Next(236, 256),
+                    2 => (byte)random.Next(8),
                     _ => (byte)random.Next(256),
                 };
             }
 
-            byte[] fresh = new byte[line.Length];
-            int freshLength = TelnetFilter.Filter(line, fresh);
-            byte[] inPlace = (byte[])line.Clone();
-            int inPlaceLength = TelnetFilter.Filter(inPlace, inPlace);
-            Assert.That(inPlace.AsSpan(0, inPlaceLength).ToArray(), Is.EqualTo(fresh.AsSpan(0, freshLength).ToArray()), Convert.ToHexString(line));
-            Assert.That(fresh.AsSpan(0, freshLength).Contains((byte)'\r'), Is.False, "no CR survives: " + Convert.ToHexString(line));
+            var (fresh, freshAnswers) = FilterTelnet(stream, [stream.Length], inPlace: false);
+            var (inPlace, inPlaceAnswers) = FilterTelnet(stream, [stream.Length], inPlace: true);
+            var (pieces, piecesAnswers) = FilterTelnet(stream, RandomCuts(random, stream.Length, maxRead: 1 + random.Next(8)), inPlace: true);
+            string context = Convert.ToHexString(stream);
+            Assert.That(inPlace, Is.EqualTo(fresh), context);
+            Assert.That(pieces, Is.EqualTo(fresh), "the output does not depend on how the stream was read: " + context);
+            Assert.That(inPlaceAnswers, Is.EqualTo(freshAnswers), context);
+            Assert.That(fresh.Length + freshAnswers.Length, Is.LessThanOrEqualTo(stream.Length * 2 + 8), "answers stay in proportion: " + context);
+
+            // ARE-YOU-THERE is answered once per read, so only the negotiation answers must match.
+            Assert.That(Negotiations(piecesAnswers), Is.EqualTo(Negotiations(freshAnswers)), "the answers do not depend on how the stream was read: " + context);
+            Assert.That(AytCount(piecesAnswers), Is.GreaterThanOrEqualTo(AytCount(freshAnswers)), context);
         }
+    }
+
+    /// <summary>The IAC x y answers, without the ARE-YOU-THERE lines ("!").</summary>
+    private static byte[] Negotiations(byte[] answers)
+    {
+        var result = new List<byte>();
+        for (int i = 0; i < answers.Length; i += answers[i] == 0xFF ? 3 : 1)
+        {
+            if (answers[i] == 0xFF)
+            {
+                result.AddRange(answers.AsSpan(i, 3).ToArray());
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static int AytCount(byte[] answers) => answers.Length - Negotiations(answers).Length;
+
+    /// <summary>The telnet filter over <paramref name="stream"/> in reads of the given sizes; the output and the answers.</summary>
+    private static (byte[] Output, byte[] Answers) FilterTelnet(byte[] stream, IReadOnlyList<int> reads, bool inPlace)
+    {
+        var state = default(TelnetState);
+        var answers = new ArrayBufferWriter<byte>();
+        var output = new List<byte>();
+        int offset = 0;
+        foreach (int size in reads)
+        {
+            byte[] input = stream[offset..(offset + size)];
+            byte[] destination = inPlace ? input : new byte[size];
+            int length = TelnetFilter.Filter(input, destination, ref state, answers, "!"u8);
+            output.AddRange(destination.AsSpan(0, length).ToArray());
+            offset += size;
+        }
+
+        return ([.. output], answers.WrittenSpan.ToArray());
     }
 
     // ---- the pipeline, as ClientConnection runs it (LineFramer.Next and Finish, LineDecoder.Decode) ----
@@ -252,17 +294,18 @@ public class HostileInputFuzzTests
     private static void CheckDecodedLine(byte[] line, string context)
     {
         byte[] bytes = (byte[])line.Clone();
-        int length = TelnetFilter.NeedsFiltering(bytes) ? TelnetFilter.Filter(bytes, bytes) : bytes.Length;
+        var state = default(TelnetState);
+        int length = TelnetFilter.Filter(bytes, bytes, ref state, new ArrayBufferWriter<byte>(), []);
         if (length < 0 || length > line.Length)
         {
             Assert.Fail($"the telnet filter returned {length} for {line.Length} bytes: {context}");
         }
 
-        // The connection's own decoding (telnet filter in place, then sanitizer), not a copy of it.
-        string text = LineDecoder.Decode(new ReadOnlySequence<byte>(line));
+        // The connection's own decoding (telnet filter, as its TelnetStream does, then LineDecoder), not a copy of it.
+        string text = LineDecoder.Decode(new ReadOnlySequence<byte>(bytes, 0, length));
         foreach (char c in text)
         {
-            if (c != '\t' && (char.IsControl(c) || c == '\u001B' || c == '\u007F'))
+            if (c != '\t' && (char.IsControl(c) || c == '\u001B' || c == '\u007F' || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C'))
             {
                 Assert.Fail($"U+{(int)c:X4} survived decoding: {context}, line {Convert.ToHexString(line)}");
             }

@@ -18,6 +18,10 @@ public class TextSanitizerTests
     [TestCase("charset\u001B(Bok", "charsetok")]
     [TestCase("dangling\u001B", "dangling")]
     [TestCase("héllo wörld ✓", "héllo wörld ✓")]
+    [TestCase("line\u2028sep\u2029para", "lineseppara")]
+    [TestCase("\u202Eevil\u202C \u202Aa\u202Bb\u202Dc", "evil abc")]
+    [TestCase("\u2066iso\u2067la\u2068te\u2069", "isolate")]
+    [TestCase("mark\u200E\u200F\u061Cs", "marks")]
     public void CleansText(string input, string expected) => Assert.That(TextSanitizer.Decode(Encoding.UTF8.GetBytes(input)), Is.EqualTo(expected));
 
     [Test]
