@@ -8,4 +8,7 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
         Message = "DevAuth not started: Supabase:Url is configured, logins go to the real project")]
     public static partial void DevAuthNotStarted(ILogger logger);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Marking the rooms with members as joined failed; retrying at the next interval")]
+    public static partial void RoomTouchFailed(ILogger logger, Exception exception);
 }
