@@ -14,7 +14,8 @@ internal sealed partial class ChatCommands
         return Reply(session, replies.RoomsDone(list.Length));
     }
 
-    private bool Who(ChatSession session, string arg)
+    /// <summary>The room's accounts, each once, with their role: <c>owner</c>, <c>op</c> (the room's or a server operator) or none.</summary>
+    private async ValueTask<bool> WhoAsync(ChatSession session, string arg, CancellationToken cancellationToken)
     {
         string name;
         if (arg.Length == 0)
@@ -31,30 +32,42 @@ internal sealed partial class ChatCommands
             return Reply(session, replies.InvalidRoomName);
         }
 
-        var members = rooms.Find(name)?.Members ?? [];
-        var names = members.Select(m => m.Nick).OfType<string>().Order(StringComparer.OrdinalIgnoreCase).ToArray();
-        foreach (var nick in names)
+        var members = rooms.Find(name)?.Accounts() ?? [];
+        var stored = members.Length == 0 ? null : await store.GetRoomAsync(name, cancellationToken).ConfigureAwait(false);
+        foreach (var account in members.OrderBy(a => a.Nick, StringComparer.OrdinalIgnoreCase))
         {
-            session.Send(replies.UserRow(nick));
+            if (stored?.OwnerAccountId == account.Id)
+            {
+                session.Send(replies.UserRow(account.Nick, "owner"));
+            }
+            else if (stored?.OperatorAccountIds.Contains(account.Id) == true || IsServerOperator(account.Id, account.Email))
+            {
+                session.Send(replies.UserRow(account.Nick, "op"));
+            }
+            else
+            {
+                session.Send(replies.UserRow(account.Nick));
+            }
         }
 
-        return Reply(session, replies.WhoDone(name, names.Length));
+        return Reply(session, replies.WhoDone(name, members.Length));
     }
 
-    private bool History(ChatSession session, string roomArg, int count)
+    /// <summary>The room's last lines from the store: they outlive the room's members and restarts.</summary>
+    private async ValueTask<bool> HistoryAsync(ChatSession session, string roomArg, int count, CancellationToken cancellationToken)
     {
         if (!TryResolveRoom(session, roomArg, out var room, out var error))
         {
             return Reply(session, error);
         }
 
-        var entries = room.GetHistory(count);
-        foreach (var entry in entries)
+        var lines = await store.ReadHistoryAsync(room.Name, count, cancellationToken).ConfigureAwait(false);
+        foreach (var line in lines)
         {
-            session.Send(replies.HistoryRow(room.Name, entry.At, entry.Nick, entry.Text));
+            session.Send(replies.HistoryRow(room.Name, line.At, line.Nick, line.Text));
         }
 
-        return Reply(session, replies.HistoryDone(room.Name, entries.Length));
+        return Reply(session, replies.HistoryDone(room.Name, lines.Count));
     }
 
     private bool Help(ChatSession session, IReadOnlyList<byte[]> rows)

@@ -51,7 +51,7 @@ internal sealed partial class ChatCommands
             return Reply(session, replies.ConfirmationSent);
         }
 
-        return Complete(session, result);
+        return await CompleteAsync(session, result, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<bool> TokenLoginAsync(ChatSession session, string token, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ internal sealed partial class ChatCommands
         }
 
         var result = await auth.VerifyTokenAsync(token, session.RemoteAddress, cancellationToken).ConfigureAwait(false);
-        return Complete(session, result);
+        return await CompleteAsync(session, result, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<bool> RecoverAsync(ChatSession session, string email, CancellationToken cancellationToken)
@@ -88,8 +88,12 @@ internal sealed partial class ChatCommands
         return true;
     }
 
-    /// <summary>Finishes a login: claim a nick from the verified email, answer, and join the default room.</summary>
-    private bool Complete(ChatSession session, LoginResult result)
+    /// <summary>
+    /// Finishes a login: the account's nick (claimed from the verified email at its first login, kept by the store after
+    /// that), the session joins its account (within <see cref="ChatOptions.MaxSessionsPerAccount"/>), answer, and join
+    /// the default room.
+    /// </summary>
+    private async ValueTask<bool> CompleteAsync(ChatSession session, LoginResult result, CancellationToken cancellationToken)
     {
         if (!result.Succeeded || result.Identity is null)
         {
@@ -110,11 +114,19 @@ internal sealed partial class ChatCommands
             return false; // timed out or shutting down meanwhile
         }
 
-        session.NextSessionCheck = sessions.NextCheck(result.Identity);
-        string nick = nicks.ClaimDefault(session, result.Identity.Email);
-        session.Send(replies.LoggedIn(nick));
-        ChatLog.LoggedIn(logger, session.Id, result.Identity.UserId, nick);
-        JoinRoom(session, _defaultRoom);
+        var identity = result.Identity;
+        session.NextSessionCheck = sessions.NextCheck(identity);
+        string owned = accounts.FindById(identity.UserId)?.Nick
+            ?? await store.ClaimNickAsync(identity.UserId, AccountRegistry.DefaultNick(identity.Email), cancellationToken).ConfigureAwait(false);
+        if (accounts.Attach(session, identity.UserId, identity.Email, owned, _options.MaxSessionsPerAccount) is not { } account)
+        {
+            session.Output.CloseWith(replies.TooManySessions);
+            return false;
+        }
+
+        session.Send(replies.LoggedIn(account.Nick));
+        ChatLog.LoggedIn(logger, session.Id, identity.UserId, account.Nick);
+        await JoinRoomAsync(session, _defaultRoom, cancellationToken).ConfigureAwait(false);
         return true;
     }
 }

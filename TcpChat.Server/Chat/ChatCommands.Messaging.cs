@@ -1,4 +1,5 @@
 using TcpChat.Server.Protocol;
+using TcpChat.Server.Store;
 
 namespace TcpChat.Server.Chat;
 
@@ -22,11 +23,15 @@ internal sealed partial class ChatCommands
         return true;
     }
 
-    /// <summary>A chat line: encoded once, the same bytes to every other member, and kept in the room's history.</summary>
+    /// <summary>
+    /// A chat line: encoded once, the same bytes to every other member session (the account's other sessions
+    /// included), and handed to the store's history without waiting for it.
+    /// </summary>
     private void Deliver(ChatSession session, Room room, string text)
     {
-        room.Broadcast(replies.ChatLine(room.Name, session.Nick!, text), except: session);
-        room.AddHistory(new HistoryEntry(time.GetUtcNow(), session.Nick!, text));
+        string nick = session.Nick!;
+        room.Broadcast(replies.ChatLine(room.Name, nick, text), except: session);
+        store.AppendHistory(room.Name, new HistoryLine(time.GetUtcNow(), nick, text));
     }
 
     private bool Msg(ChatSession session, string target, string text)
@@ -42,13 +47,13 @@ internal sealed partial class ChatCommands
             return true;
         }
 
-        if (nicks.Find(target) is not { } recipient)
+        if (accounts.FindByNick(target) is not { } recipient)
         {
             return Reply(session, replies.NoSuchUser(target));
         }
 
         recipient.Send(replies.PrivateLine(session.Nick!, text));
-        return Reply(session, replies.MessageSent(recipient.Nick!));
+        return Reply(session, replies.MessageSent(recipient.Nick));
     }
 
     private bool Me(ChatSession session, string text)
@@ -62,23 +67,34 @@ internal sealed partial class ChatCommands
         return true;
     }
 
-    private bool Nick(ChatSession session, string nick)
+    /// <summary>
+    /// Moves the account (every session of it) to the nick, when no other account owns it, online or not. Each room any
+    /// of its sessions is in hears of it once.
+    /// </summary>
+    private async ValueTask<bool> NickAsync(ChatSession session, string nick, CancellationToken cancellationToken)
     {
-        if (!NickRegistry.IsValid(nick))
+        if (!AccountRegistry.IsValid(nick))
         {
             return Reply(session, replies.InvalidNick);
         }
 
-        string old = session.Nick!;
-        if (!nicks.TryRename(session, nick))
+        var account = session.Account!;
+        string old = account.Nick;
+        if (old != nick)
         {
-            return Reply(session, replies.NickTaken(nick));
+            var change = await store.ChangeNickAsync(account.Id, nick, cancellationToken).ConfigureAwait(false);
+            if (change.Outcome == NickChangeOutcome.Taken)
+            {
+                return Reply(session, replies.NickTaken(nick));
+            }
+
+            accounts.Rename(account, nick);
         }
 
         session.Send(replies.NickChanged(nick));
         if (old != nick)
         {
-            foreach (var room in session.Rooms)
+            foreach (var room in account.Sessions.SelectMany(s => s.Rooms).Distinct())
             {
                 Announce(room, replies.RenamedEvent(room.Name, old, nick), session);
             }

@@ -1,30 +1,62 @@
+using TcpChat.Server.Store;
+
 namespace TcpChat.Server.Chat;
 
 /// <summary>Joining and leaving rooms, and finding the room a command means.</summary>
 internal sealed partial class ChatCommands
 {
-    private bool Join(ChatSession session, string room)
+    private async ValueTask<bool> JoinAsync(ChatSession session, string room, CancellationToken cancellationToken)
     {
         if (!RoomRegistry.TryNormalize(room, out var name))
         {
             return Reply(session, replies.InvalidRoomName);
         }
 
-        if (session.Rooms.Count >= _options.MaxRoomsPerMember && session.Rooms.All(r => r.Name != name))
+        if (session.Rooms.FirstOrDefault(r => r.Name == name) is { } current)
+        {
+            // Already in it: it becomes current again, without asking the store.
+            session.Send(replies.Joined(name));
+            session.MarkJoined(current);
+            return true;
+        }
+
+        if (session.Rooms.Count >= _options.MaxRoomsPerMember)
         {
             return Reply(session, replies.TooManyRooms(session.Rooms.Count));
         }
 
-        JoinRoom(session, name);
+        await JoinRoomAsync(session, name, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private void JoinRoom(ChatSession session, string name)
+    /// <summary>
+    /// Joins a room the session is not in: refused when the account is banned from it; otherwise the room is created
+    /// (owned by this account, except the default room) or marked joined, and the topic follows <c>OK JOIN</c>.
+    /// </summary>
+    private async ValueTask JoinRoomAsync(ChatSession session, string name, CancellationToken cancellationToken)
     {
+        var account = session.Account!;
+        if (await store.IsBannedAsync(name, account.Id, cancellationToken).ConfigureAwait(false))
+        {
+            session.Send(replies.Banned(name));
+            return;
+        }
+
+        var creation = await store.EnsureRoomAsync(name, name == _defaultRoom ? null : account.Id, cancellationToken).ConfigureAwait(false);
+        if (creation.Outcome == RoomCreationOutcome.OwnerLimitReached || creation.Room is null)
+        {
+            session.Send(replies.TooManyOwnedRooms(_options.MaxOwnedRoomsPerAccount));
+            return;
+        }
+
         // The reply is queued before the session becomes a member, so no room line can arrive ahead of it.
         session.Send(replies.Joined(name));
-        bool isNew = rooms.Join(session, name, out var room);
-        if (isNew)
+        if (creation.Room.Topic is { Text.Length: > 0 } topic)
+        {
+            session.Send(replies.TopicOnJoin(name, topic.Text));
+        }
+
+        if (rooms.Join(session, name, out var room))
         {
             Announce(room, replies.JoinedEvent(room.Name, session.Nick!), session);
         }
@@ -37,9 +69,13 @@ internal sealed partial class ChatCommands
             return Reply(session, error);
         }
 
-        rooms.Leave(session, room);
+        bool lastOfAccount = rooms.Leave(session, room);
         session.Send(replies.Left(room.Name));
-        Announce(room, replies.LeftEvent(room.Name, session.Nick!), session);
+        if (lastOfAccount)
+        {
+            Announce(room, replies.LeftEvent(room.Name, session.Nick!), session);
+        }
+
         return true;
     }
 

@@ -2,20 +2,24 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TcpChat.Server.Auth;
 using TcpChat.Server.Protocol;
+using TcpChat.Server.Store;
 
 namespace TcpChat.Server.Chat;
 
 /// <summary>
 /// The commands of docs/protocol.md, run on a <see cref="ChatSession"/>: a line is parsed by
-/// <see cref="CommandParser"/>, handled by the partial for its concern (Login, Rooms, Messaging, Listings), and
-/// answered with <see cref="Replies"/>. Stateless; only the session's own read loop calls in for it.
+/// <see cref="CommandParser"/>, handled by the partial for its concern (Login, Rooms, Messaging, Listings,
+/// Moderation), and answered with <see cref="Replies"/>. Stateless; only the session's own read loop calls in for it.
+/// Chat lines never wait on the store; commands that read or change it (join, nick, history, who, moderation) await it
+/// on a pool thread, never on the socket's.
 /// </summary>
 internal sealed partial class ChatCommands(
     IOptions<ChatOptions> options,
     IAuthService auth,
     SessionKeeper sessions,
     RoomRegistry rooms,
-    NickRegistry nicks,
+    AccountRegistry accounts,
+    IChatStore store,
     Replies replies,
     TimeProvider time,
     ILogger<ChatCommands> logger)
@@ -24,6 +28,10 @@ internal sealed partial class ChatCommands(
     private readonly string _defaultRoom = RoomRegistry.TryNormalize(options.Value.DefaultRoom, out var room)
         ? room
         : throw new OptionsValidationException(nameof(ChatOptions), typeof(ChatOptions), ["Chat:DefaultRoom is not a valid room name"]);
+
+    private readonly HashSet<string> _serverOperators = new(
+        (options.Value.Operators ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Set when the server is stopping: quits are then not announced, as everyone is being closed.</summary>
     public bool Stopping { get; set; }
@@ -41,54 +49,69 @@ internal sealed partial class ChatCommands(
 
         bool loggedIn = session.IsLoggedIn;
         var command = CommandParser.Parse(line, loggedIn);
-        return loggedIn ? Done(HandleLoggedIn(session, command)) : HandleBeforeLoginAsync(session, command, cancellationToken);
-    }
-
-    private bool HandleLoggedIn(ChatSession session, in Command command)
-    {
-        if (!command.IsValid && command.Verb is not (Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset))
+        if (!loggedIn)
         {
-            return Reply(session, replies.BadArguments(command));
+            return HandleBeforeLoginAsync(session, command, cancellationToken);
         }
 
+        if (!command.IsValid && command.Verb is not (Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset))
+        {
+            return Done(Reply(session, replies.BadArguments(command)));
+        }
+
+        return NeedsStore(command.Verb) ? HandleWithStoreAsync(session, command, cancellationToken) : Done(HandleLoggedIn(session, command));
+    }
+
+    private static bool NeedsStore(Verb verb) => verb is Verb.Join or Verb.Nick or Verb.Who or Verb.History
+        or Verb.Topic or Verb.Op or Verb.Deop or Verb.Kick or Verb.Ban or Verb.Unban or Verb.Bans;
+
+    private bool HandleLoggedIn(ChatSession session, in Command command) => command.Verb switch
+    {
+        Verb.Say => Say(session, command.Text),
+        Verb.Leave => Leave(session, command.Room),
+        Verb.Rooms => ListRooms(session),
+        Verb.Msg => Msg(session, command.Target, command.Text),
+        Verb.Me => Me(session, command.Text),
+        Verb.Ping => Reply(session, replies.Pong),
+        Verb.Help => Help(session, replies.HelpAfterLogin),
+        Verb.Quit => Quit(session, command.Text),
+        Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset => Reply(session, replies.AlreadyAuthenticated),
+        _ => Reply(session, replies.UnknownCommand(command.Word)),
+    };
+
+    private async ValueTask<bool> HandleWithStoreAsync(ChatSession session, Command command, CancellationToken cancellationToken)
+    {
+        // Socket completions run inline on the epoll thread; a store call must not hold it.
+        await Task.Yield();
         return command.Verb switch
         {
-            Verb.Say => Say(session, command.Text),
-            Verb.Join => Join(session, command.Room),
-            Verb.Leave => Leave(session, command.Room),
-            Verb.Rooms => ListRooms(session),
-            Verb.Who => Who(session, command.Room),
-            Verb.Msg => Msg(session, command.Target, command.Text),
-            Verb.Me => Me(session, command.Text),
-            Verb.Nick => Nick(session, command.Target),
-            Verb.History => History(session, command.Room, command.Count),
-            Verb.Ping => Reply(session, replies.Pong),
-            Verb.Help => Help(session, replies.HelpAfterLogin),
-            Verb.Quit => Quit(session, command.Text),
-            Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset => Reply(session, replies.AlreadyAuthenticated),
-            _ => Reply(session, replies.UnknownCommand(command.Word)),
+            Verb.Join => await JoinAsync(session, command.Room, cancellationToken).ConfigureAwait(false),
+            Verb.Nick => await NickAsync(session, command.Target, cancellationToken).ConfigureAwait(false),
+            Verb.Who => await WhoAsync(session, command.Room, cancellationToken).ConfigureAwait(false),
+            Verb.History => await HistoryAsync(session, command.Room, command.Count, cancellationToken).ConfigureAwait(false),
+            _ => await ModerateAsync(session, command, cancellationToken).ConfigureAwait(false),
         };
     }
 
-    /// <summary>Called once when a session ends: leave its rooms (announcing the quit) and free its nick.</summary>
+    /// <summary>Called once when a session ends: leave its rooms (announcing the quit where it was the account's last session) and detach it from its account.</summary>
     public void Disconnect(ChatSession session)
     {
-        if (session.Nick is not { } nick)
+        if (session.Account is null)
         {
             return;
         }
 
+        string nick = session.Nick!;
         string reason = session.QuitReason ?? (session.Output.IsSlowConsumer ? "slow consumer" : "connection closed");
-        foreach (var room in session.Rooms.ToArray())
+        foreach (var room in session.Rooms)
         {
-            rooms.Leave(session, room);
-            if (!Stopping)
+            if (rooms.Leave(session, room) && !Stopping)
             {
                 Announce(room, replies.QuitEvent(room.Name, nick, reason), session);
             }
         }
 
-        nicks.Release(session);
+        accounts.Detach(session);
         ChatLog.LoggedOut(logger, session.Id, session.Identity?.UserId);
     }
 
@@ -100,6 +123,10 @@ internal sealed partial class ChatCommands(
             room.Broadcast(line, except, deferred: true);
         }
     }
+
+    /// <summary>Whether the account is a server operator (<see cref="ChatOptions.Operators"/>, by user id or email).</summary>
+    private bool IsServerOperator(string accountId, string? email) =>
+        _serverOperators.Contains(accountId) || (email is not null && _serverOperators.Contains(email));
 
     private static ValueTask<bool> Done(bool keepOpen) => ValueTask.FromResult(keepOpen);
 

@@ -93,6 +93,13 @@ internal sealed class ChatOptions
     [Range(1, 10_000)]
     public int MaxRoomsPerMember { get; set; } = 50;
 
+    /// <summary>Sessions (connections) one account may have logged in at once; one more gets <c>ERR TOO_MANY_SESSIONS</c>. Default 10.</summary>
+    [Range(1, 10_000)]
+    public int MaxSessionsPerAccount { get; set; } = 10;
+
+    /// <summary>Server operators, operators of every room: emails or Supabase user ids, comma-separated. Default none.</summary>
+    public string? Operators { get; set; }
+
     /// <summary>Chat lines kept per room for <c>/history</c>. Default 200.</summary>
     [Range(0, 100_000)]
     public int HistorySize { get; set; } = 200;

@@ -5,9 +5,10 @@ using TcpChat.Server.Auth;
 namespace TcpChat.Server.Chat;
 
 /// <summary>
-/// One client's chat state: identity, nick, rooms, login state and limits. Its client is reached only through
-/// <see cref="Output"/>. Rooms and login state are changed only by the session's own command loop; other sessions
-/// read <see cref="Nick"/> and call <see cref="Send"/>; the server's sweep reads the login state and the session-check
+/// One client's chat state: identity, account, rooms, login state and limits. Its client is reached only through
+/// <see cref="Output"/>. Login state is changed only by the session's own command loop; its rooms by that loop and by a
+/// moderator's kick, so they are an array replaced under a lock and read without one; other sessions read
+/// <see cref="Nick"/> and call <see cref="Send"/>; the server's sweep reads the login state and the session-check
 /// schedule, which are therefore read and written atomically.
 /// </summary>
 internal sealed class ChatSession : IDisposable
@@ -16,7 +17,8 @@ internal sealed class ChatSession : IDisposable
     private const int LoginDone = 1;
     private const int LoginClosed = 2;
 
-    private readonly List<Room> _rooms = []; // in join order; the last is the current room
+    private readonly Lock _roomsGate = new();
+    private Room[] _rooms = []; // in join order; the last is the current room
     private readonly TokenBucketRateLimiter? _lineLimiter;
     private AuthIdentity? _identity;
     private int _loginState;
@@ -48,8 +50,11 @@ internal sealed class ChatSession : IDisposable
 
     public IPAddress RemoteAddress => Output.RemoteAddress;
 
-    /// <summary>The session's nick; null until logged in.</summary>
-    public string? Nick { get; internal set; }
+    /// <summary>The account the session belongs to; null until logged in.</summary>
+    public Account? Account { get; internal set; }
+
+    /// <summary>The account's nick (shared by all its sessions); null until logged in.</summary>
+    public string? Nick => Account?.Nick;
 
     /// <summary>The verified identity once logged in (renewed by <see cref="SessionKeeper"/>).</summary>
     public AuthIdentity? Identity => Volatile.Read(ref _identity);
@@ -63,9 +68,9 @@ internal sealed class ChatSession : IDisposable
     public int FailedLogins { get; set; }
 
     /// <summary>The room plain chat lines go to: the one joined last; null when in no room.</summary>
-    public Room? CurrentRoom => _rooms.Count == 0 ? null : _rooms[^1];
+    public Room? CurrentRoom => Volatile.Read(ref _rooms) is { Length: > 0 } rooms ? rooms[^1] : null;
 
-    public IReadOnlyList<Room> Rooms => _rooms;
+    public IReadOnlyList<Room> Rooms => Volatile.Read(ref _rooms);
 
     /// <summary>When the login's Supabase session is next refreshed or checked; read by the sweep on another thread.</summary>
     public DateTimeOffset NextSessionCheck
@@ -76,7 +81,7 @@ internal sealed class ChatSession : IDisposable
 
     public void Send(byte[] line) => Output.Send(line);
 
-    public bool IsIn(Room room) => _rooms.Contains(room);
+    public bool IsIn(Room room) => Array.IndexOf(Volatile.Read(ref _rooms), room) >= 0;
 
     /// <summary>Marks the login done unless the session is already being closed (login timeout, shutdown).</summary>
     public bool TryCompleteLogin(AuthIdentity identity)
@@ -132,11 +137,19 @@ internal sealed class ChatSession : IDisposable
     /// <summary>Makes <paramref name="room"/> the current room (adding it if new).</summary>
     internal void MarkJoined(Room room)
     {
-        _rooms.Remove(room);
-        _rooms.Add(room);
+        lock (_roomsGate)
+        {
+            Volatile.Write(ref _rooms, [.. _rooms.Where(r => r != room), room]);
+        }
     }
 
-    internal void MarkLeft(Room room) => _rooms.Remove(room);
+    internal void MarkLeft(Room room)
+    {
+        lock (_roomsGate)
+        {
+            Volatile.Write(ref _rooms, [.. _rooms.Where(r => r != room)]);
+        }
+    }
 
     public void Dispose() => _lineLimiter?.Dispose();
 }

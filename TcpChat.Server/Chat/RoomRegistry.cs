@@ -1,30 +1,30 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 
 namespace TcpChat.Server.Chat;
 
 /// <summary>All rooms with at least one member, by canonical name. Empty rooms are removed without racing a join.</summary>
-internal sealed class RoomRegistry(IOptions<ChatOptions> options)
+internal sealed class RoomRegistry
 {
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
-    private readonly int _historySize = options.Value.HistorySize;
 
     public Room? Find(string name) => _rooms.GetValueOrDefault(name);
 
     /// <summary>Snapshot of the rooms, by name.</summary>
     public Room[] List() => [.. _rooms.Values.Where(r => r.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal)];
 
-    /// <summary>Puts <paramref name="member"/> in the room (creating it) and makes it current. Returns false if it was already a member.</summary>
+    /// <summary>
+    /// Puts <paramref name="member"/> (logged in) in the room, creating it, and makes it current. Returns true if it is
+    /// the first session of its account in the room (so the room is told); false if not, or if it was already a member.
+    /// </summary>
     public bool Join(ChatSession member, string name, out Room room)
     {
         while (true)
         {
-            room = _rooms.GetOrAdd(name, static (n, size) => new Room(n, size), _historySize);
-            bool wasMember = member.IsIn(room);
-            if (room.TryAdd(member))
+            room = _rooms.GetOrAdd(name, static n => new Room(n));
+            if (room.TryAdd(member, out bool firstOfAccount))
             {
                 member.MarkJoined(room);
-                return !wasMember;
+                return firstOfAccount;
             }
 
             // The room emptied and closed between lookup and add: drop it (if still there) and try a fresh one.
@@ -32,13 +32,17 @@ internal sealed class RoomRegistry(IOptions<ChatOptions> options)
         }
     }
 
-    public void Leave(ChatSession member, Room room)
+    /// <summary>Takes the session out of the room; true if it was its account's last session there (so the room is told).</summary>
+    public bool Leave(ChatSession member, Room room)
     {
         member.MarkLeft(room);
-        if (room.Remove(member))
+        bool empty = room.Remove(member, out bool lastOfAccount);
+        if (empty)
         {
             _rooms.TryRemove(new KeyValuePair<string, Room>(room.Name, room));
         }
+
+        return lastOfAccount;
     }
 
     /// <summary>Validates and canonicalizes a room name: <c>#</c> added if missing, lower case, 1-32 of <c>a-z 0-9 _ -</c>.</summary>

@@ -27,7 +27,7 @@ public static class ChatServiceCollectionExtensions
         services.AddChatStore(configuration); // its hosted service opens the store first and closes it last
 
         services.AddSingleton<RoomRegistry>();
-        services.AddSingleton<NickRegistry>();
+        services.AddSingleton<AccountRegistry>();
         services.AddSingleton(sp => new LineEncoder(
             string.Equals(sp.GetRequiredService<IOptions<ChatOptions>>().Value.Newline, "crlf", StringComparison.OrdinalIgnoreCase)));
         services.AddSingleton<Replies>();
@@ -41,6 +41,7 @@ public static class ChatServiceCollectionExtensions
         services.AddEmbeddedDevAuth(configuration); // its hosted service starts before the chat server's
 
         services.AddHostedService<ChatServerHostedService>();
+        services.AddHostedService<RoomTouchHostedService>(); // stops before the store closes
         return services;
     }
 

@@ -26,6 +26,13 @@ internal static class ErrorCodes
     public const string InvalidNick = "INVALID_NICK";
     public const string NickTaken = "NICK_TAKEN";
     public const string TooManyRooms = "TOO_MANY_ROOMS";
+    public const string TooManySessions = "TOO_MANY_SESSIONS";
+    public const string NotOperator = "NOT_OPERATOR";
+    public const string NotPermitted = "NOT_PERMITTED";
+    public const string Banned = "BANNED";
+
+    /// <summary>Ours: a <c>/join</c> that would create a room beyond <c>Chat:MaxOwnedRoomsPerAccount</c>.</summary>
+    public const string TooManyOwnedRooms = "TOO_MANY_OWNED_ROOMS";
     public const string SlowConsumer = "SLOW_CONSUMER";
     public const string ServerFull = "SERVER_FULL";
     public const string TlsRequired = "TLS_REQUIRED";

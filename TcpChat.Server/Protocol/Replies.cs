@@ -29,6 +29,11 @@ internal sealed class Replies
         "/me <text>  act in your current room",
         "/nick <new>  change your nick",
         "/history [room] [n]  the last n chat lines (default 20, max 200)",
+        "/topic [#room] [text]  show the topic, or set it (operators)",
+        "/op [#room] <nick>, /deop [#room] <nick>  make or unmake an operator (owner, operators)",
+        "/kick [#room] <nick> [reason]  put someone out of a room (operators)",
+        "/ban [#room] <nick> [reason], /unban [#room] <nick>  keep an account out of a room, or let it back (operators)",
+        "/bans [#room]  list a room's bans (operators)",
         "/ping  check the connection",
         "/quit [reason]  leave the server",
     ];
@@ -53,6 +58,8 @@ internal sealed class Replies
         NoRoomToSayIn = Error(ErrorCodes.NotInRoom, "you are in no room; /join one first");
         NoCurrentRoom = Error(ErrorCodes.NotInRoom, "you are in no room");
         NoRoomToList = Error(ErrorCodes.NotInRoom, "you are in no room; name one: /who <room>");
+        TooManySessions = Error(ErrorCodes.TooManySessions, "your account has the most sessions allowed; log out elsewhere first; closing");
+        NotPermitted = Error(ErrorCodes.NotPermitted, "a room's owner and server operators cannot be kicked, banned or deopped");
         ConfirmationSent = Ok("SIGNUP check your email to confirm, then AUTH");
         RecoverSent = Ok("RECOVER if an account exists for that address, a password reset email is on its way");
         Pong = Ok("PONG");
@@ -106,6 +113,10 @@ internal sealed class Replies
     /// <summary><c>/who</c> without an argument or a current room.</summary>
     public byte[] NoRoomToList { get; }
 
+    public byte[] TooManySessions { get; }
+
+    public byte[] NotPermitted { get; }
+
     public byte[] ConfirmationSent { get; }
 
     public byte[] RecoverSent { get; }
@@ -157,6 +168,17 @@ internal sealed class Replies
 
     public byte[] NickTaken(string nick) => Error(ErrorCodes.NickTaken, nick + " is taken");
 
+    public byte[] NoSuchRoom(string room) => Error(ErrorCodes.NotInRoom, "there is no room " + room);
+
+    public byte[] NotInThatRoom(string nick, string room) => Error(ErrorCodes.NoSuchUser, nick + " is not in " + room);
+
+    public byte[] NotOperator(string room) => Error(ErrorCodes.NotOperator, "you are not an operator of " + room);
+
+    public byte[] Banned(string room) => Error(ErrorCodes.Banned, "you are banned from " + room);
+
+    public byte[] TooManyOwnedRooms(int max) =>
+        Error(ErrorCodes.TooManyOwnedRooms, string.Create(CultureInfo.InvariantCulture, $"you already own {max} rooms, the most allowed; join an existing room"));
+
     // ---- replies to one's own commands ----
     public byte[] LoggedIn(string nick) => Ok("AUTH " + nick);
 
@@ -170,6 +192,9 @@ internal sealed class Replies
 
     public byte[] UserRow(string nick) => Encode("USER " + nick);
 
+    /// <summary><c>USER nick owner</c> / <c>USER nick op</c>.</summary>
+    public byte[] UserRow(string nick, string role) => Encode("USER " + nick + " " + role);
+
     public byte[] WhoDone(string room, int count) => Ok(string.Create(CultureInfo.InvariantCulture, $"WHO {room} {count}"));
 
     public byte[] MessageSent(string nick) => Ok("MSG " + nick);
@@ -177,7 +202,24 @@ internal sealed class Replies
     public byte[] NickChanged(string nick) => Ok("NICK " + nick);
 
     public byte[] HistoryRow(string room, DateTimeOffset at, string nick, string text) =>
-        Encode("HIST " + room + " " + at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + " " + nick + ": " + text);
+        Encode("HIST " + room + " " + Iso(at) + " " + nick + ": " + text);
+
+    public byte[] Topic(string room, string text) => Ok("TOPIC " + room + " " + text);
+
+    public byte[] Opped(string room, string nick) => Ok("OP " + room + " " + nick);
+
+    public byte[] Deopped(string room, string nick) => Ok("DEOP " + room + " " + nick);
+
+    public byte[] Kicked(string room, string nick) => Ok("KICK " + room + " " + nick);
+
+    public byte[] BanDone(string room, string nick) => Ok("BAN " + room + " " + nick);
+
+    public byte[] Unbanned(string room, string nick) => Ok("UNBAN " + room + " " + nick);
+
+    public byte[] BanRow(string room, string nick, string byNick, DateTimeOffset at, string reason) =>
+        Encode("BAN " + room + " " + nick + " " + byNick + " " + Iso(at) + (reason.Length == 0 ? string.Empty : " " + reason));
+
+    public byte[] BansDone(string room, int count) => Ok(string.Create(CultureInfo.InvariantCulture, $"BANS {room} {count}"));
 
     public byte[] HistoryDone(string room, int count) => Ok(string.Create(CultureInfo.InvariantCulture, $"HISTORY {room} {count}"));
 
@@ -200,7 +242,22 @@ internal sealed class Replies
 
     public byte[] RenamedEvent(string room, string oldNick, string newNick) => Presence(room, oldNick + " is now known as " + newNick);
 
+    /// <summary><c>#room * topic: text</c>, right after <c>OK JOIN</c>.</summary>
+    public byte[] TopicOnJoin(string room, string text) => Presence(room, "topic: " + text);
+
+    public byte[] TopicSetEvent(string room, string nick, string text) => Presence(room, nick + " set the topic: " + text);
+
+    public byte[] OppedEvent(string room, string byNick, string nick) => Presence(room, byNick + " made " + nick + " an operator");
+
+    public byte[] DeoppedEvent(string room, string byNick, string nick) => Presence(room, byNick + " removed " + nick + " as operator");
+
+    /// <summary><c>#room * bob was kicked by alice (reason)</c>, also for a ban; without <c>(reason)</c> when it is empty.</summary>
+    public byte[] KickedEvent(string room, string nick, string byNick, string reason) =>
+        Presence(room, nick + " was kicked by " + byNick + (reason.Length == 0 ? string.Empty : " (" + reason + ")"));
+
     private byte[] Presence(string room, string text) => Encode(room + " * " + text);
+
+    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static string Usage(Verb verb) => verb switch
     {
@@ -222,6 +279,7 @@ internal sealed class Replies
         Verb.Ban => "/ban [#room] <nick> [reason]",
         Verb.Unban => "/unban [#room] <nick>",
         Verb.Bans => "/bans [#room]",
+        Verb.Topic => "/topic [#room] [text]",
         Verb.Password => "/password <new> [code]",
         _ => "/help",
     };

@@ -114,7 +114,7 @@ public class ChatCommandTests
 
         await a.SendAsync("/who");
         (rows, ok) = await a.ReadListingAsync("OK WHO ");
-        Assert.That(rows, Is.EquivalentTo(new[] { "USER " + a.Nick, "USER " + b.Nick }));
+        Assert.That(rows, Is.EquivalentTo(new[] { "USER " + a.Nick + " owner", "USER " + b.Nick }), "v2: a created the room");
         Assert.That(ok, Is.EqualTo($"OK WHO {room} 2"));
 
         string empty = Room();
@@ -202,14 +202,14 @@ public class ChatCommandTests
     }
 
     [Test]
-    public async Task ADroppedConnectionIsAnnouncedAsAQuitAndFreesTheNick()
+    public async Task ADroppedConnectionIsAnnouncedAsAQuitAndKeepsTheAccountsNick()
     {
         var (a, b, room) = await TwoInRoomAsync();
         string nick = b.Nick!;
         await b.DisposeAsync();
         Assert.That(await a.ExpectAsync(room), Is.EqualTo($"{room} * {nick} quit (connection closed)"));
         await a.SendAsync("/nick " + nick);
-        Assert.That(await a.ReadLineAsync(), Is.EqualTo("OK NICK " + nick));
+        Assert.That(await a.ReadLineAsync(), Is.EqualTo($"ERR NICK_TAKEN {nick} is taken"), "v2: the nick stays with its account while it is offline");
     }
 
     [Test]

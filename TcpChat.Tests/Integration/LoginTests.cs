@@ -76,7 +76,10 @@ public class LoginTests
         Assert.That(await first.ReadLineAsync(), Is.EqualTo("OK AUTH " + local));
         await using var second = await _server.ConnectAsync();
         await second.SendAsync($"AUTH {email} secret-one");
-        Assert.That(await second.ReadLineAsync(), Is.EqualTo("OK AUTH " + local + "2"));
+        Assert.That(await second.ReadLineAsync(), Is.EqualTo("OK AUTH " + local), "v2: a second session of the account gets its nick");
+        await using var other = await _server.ConnectAsync();
+        await other.SendAsync($"SIGNUP {local}@other.example secret-two");
+        Assert.That(await other.ReadLineAsync(), Is.EqualTo("OK AUTH " + local + "2"), "another account owns the nick");
     }
 
     [Test]

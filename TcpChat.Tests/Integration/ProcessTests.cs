@@ -91,6 +91,82 @@ public partial class ProcessTests
     }
 
     [Test]
+    public async Task NicksTopicsBansAndHistorySurviveARestart()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        string[] args = ["--Chat:Port=0", "--DevAuth:Port=0", "--Chat:MessagesPerSecond=0"];
+        string alice = ChatServerFixture.NewEmail("keep");
+        string bob = ChatServerFixture.NewEmail("keep");
+        string queen = "q" + Guid.NewGuid().ToString("N")[..10];
+        string room = "#r" + Guid.NewGuid().ToString("N")[..10];
+        try
+        {
+            using (var first = Start(dataDir, args))
+            {
+                var endPoint = new IPEndPoint(IPAddress.Loopback, await ReadListeningPortAsync(first));
+                await using var a = await ChatTestClient.ConnectAsync(endPoint);
+                await a.SendAsync($"SIGNUP {alice} process-password");
+                await a.ExpectAsync("OK JOIN #lobby");
+                await using var b = await ChatTestClient.ConnectAsync(endPoint);
+                await b.SendAsync($"SIGNUP {bob} process-password");
+                b.Nick = (await b.ExpectNextAsync("OK AUTH "))["OK AUTH ".Length..];
+                foreach (var (line, answer) in new[] { ($"/nick {queen}", "OK NICK"), ($"/join {room}", "OK JOIN"), ("/topic kept", "OK TOPIC"), ("said before", null), ("/ban " + b.Nick, "OK BAN") })
+                {
+                    await a.SendAsync(line);
+                    if (answer is not null)
+                    {
+                        await a.ExpectAsync(answer);
+                    }
+                }
+
+                Assert.That(Kill(first.Id, Sigterm), Is.Zero, "kill(SIGTERM)");
+                await first.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            }
+
+            using var second = Start(dataDir, args);
+            try
+            {
+                var endPoint = new IPEndPoint(IPAddress.Loopback, await ReadListeningPortAsync(second));
+                await using var a = await ChatTestClient.ConnectAsync(endPoint);
+                await a.SendAsync($"AUTH {alice} process-password");
+                Assert.That(await a.ExpectNextAsync("OK AUTH "), Is.EqualTo("OK AUTH " + queen));
+                await a.ExpectNextAsync("OK JOIN #lobby");
+                await a.SendAsync($"/join {room}");
+                await a.ExpectNextAsync("OK JOIN " + room);
+                Assert.That(await a.ReadLineAsync(), Is.EqualTo($"{room} * topic: kept"));
+                await a.SendAsync("/history");
+                Assert.That(await a.ExpectAsync("HIST "), Does.EndWith($"{queen}: said before"));
+                Assert.That(await a.ExpectNextAsync("OK HISTORY "), Is.EqualTo($"OK HISTORY {room} 1"));
+                await a.SendAsync("/bans");
+                var (bans, ok) = await a.ReadListingAsync("OK BANS");
+                Assert.That(ok, Is.EqualTo($"OK BANS {room} 1"));
+                Assert.That(bans, Has.Count.EqualTo(1));
+
+                await using var b = await ChatTestClient.ConnectAsync(endPoint);
+                await b.SendAsync($"AUTH {bob} process-password");
+                await b.ExpectAsync("OK JOIN #lobby");
+                await b.SendAsync($"/join {room}");
+                await b.ExpectAsync("ERR BANNED ");
+                await a.SendAsync("/quit");
+                await a.ExpectAsync("OK BYE");
+                await b.SendAsync($"/nick {queen}");
+                await b.ExpectAsync($"ERR NICK_TAKEN {queen}");
+            }
+            finally
+            {
+                if (!second.HasExited)
+                {
+                    second.Kill(entireProcessTree: true);
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task ABadSettingStopsStartWithOneLineNamingTheKey()
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;

@@ -1,36 +1,26 @@
-using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using TcpChat.Server.Auth;
 using TcpChat.Server.Chat;
-using TcpChat.Server.Protocol;
 using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Unit.Chat;
 
 /// <summary>
-/// The chat commands in memory: sessions over <see cref="FakeOutput"/>, no sockets. Logins go through a stand-in
-/// <see cref="IAuthService"/> that vouches for any email with the password "right", so the handlers after login are
-/// tested with an identity given directly.
+/// The chat commands in memory (<see cref="ChatHarness"/>): sessions over <see cref="FakeOutput"/>, no sockets, a real
+/// store on a temp file. Moderation and accounts with several sessions are in <see cref="ModerationTests"/> and
+/// <see cref="AccountTests"/>.
 /// </summary>
 [CancelAfter(TestTimeouts.Test)]
 public class ChatCommandsTests
 {
     private const string Lobby = "#lobby";
 
-    private ChatCommands _commands = null!;
-    private long _nextId;
+    private ChatHarness _chat = null!;
 
     [SetUp]
-    public void SetUp()
-    {
-        var options = Options.Create(new ChatOptions { MessagesPerSecond = 0, MaxLoginAttempts = 3 });
-        var replies = new Replies(new LineEncoder(crlf: false));
-        var auth = new StandInAuth();
-        var sessions = new SessionKeeper(auth, replies, options, TimeProvider.System, NullLogger<SessionKeeper>.Instance);
-        _commands = new ChatCommands(options, auth, sessions, new RoomRegistry(options), new NickRegistry(), replies, TimeProvider.System, NullLogger<ChatCommands>.Instance);
-    }
+    public async Task SetUpAsync() => _chat = await ChatHarness.StartAsync();
+
+    [TearDown]
+    public async Task TearDownAsync() => await _chat.DisposeAsync();
 
     [Test]
     public async Task BeforeLoginEverythingButTheLoginCommandsIsAuthRequired()
@@ -168,7 +158,7 @@ public class ChatCommandsTests
         await SendAsync(alice, "/who");
         Assert.That(alice.New, Is.EqualTo(new[] { "USER alice", "USER bob", "OK WHO #lobby 2" }));
         await SendAsync(alice, "/who #rust");
-        Assert.That(alice.New, Is.EqualTo(new[] { "USER bob", "OK WHO #rust 1" }));
+        Assert.That(alice.New, Is.EqualTo(new[] { "USER bob owner", "OK WHO #rust 1" }), "v2: bob created #rust, so owns it");
         await SendAsync(alice, "/who #empty");
         Assert.That(alice.New, Is.EqualTo(new[] { "OK WHO #empty 0" }));
     }
@@ -248,7 +238,7 @@ public class ChatCommandsTests
         Assert.That(help[^1], Is.EqualTo("OK HELP"));
         await SendAsync(alice, "/frobnicate");
         await SendAsync(alice, "/topic new topic");
-        Assert.That(alice.New, Is.EqualTo(new[] { "ERR UNKNOWN_COMMAND unknown command /frobnicate; try /help", "ERR UNKNOWN_COMMAND unknown command /topic; try /help" }));
+        Assert.That(alice.New, Is.EqualTo(new[] { "ERR UNKNOWN_COMMAND unknown command /frobnicate; try /help", "ERR NOT_OPERATOR you are not an operator of #lobby" }));
     }
 
     [Test]
@@ -257,7 +247,7 @@ public class ChatCommandsTests
         var (alice, bob) = await TwoInTheLobbyAsync();
         Assert.That(await SendAsync(alice, "/quit see you"), Is.False, "/quit closes");
         Assert.That(alice.New, Is.EqualTo(new[] { "OK BYE" }));
-        _commands.Disconnect(alice);
+        _chat.Drop(alice);
         Assert.That(bob.New, Is.EqualTo(new[] { "#lobby * alice quit (see you)" }));
         Assert.That(bob.CurrentRoom!.Members, Is.EqualTo(new[] { bob }));
     }
@@ -270,17 +260,11 @@ public class ChatCommandsTests
         Assert.That(alice.New, Is.Empty);
     }
 
-    private ChatSession Connect() => FakeOutput.Session(Interlocked.Increment(ref _nextId));
+    private ChatSession Connect() => _chat.Connect();
 
-    private Task<bool> SendAsync(ChatSession session, string line) => _commands.HandleAsync(session, line, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
+    private Task<bool> SendAsync(ChatSession session, string line) => _chat.SendAsync(session, line);
 
-    private async Task<ChatSession> LoggedInAsync(string name)
-    {
-        var session = Connect();
-        await SendAsync(session, $"AUTH {name}@example.com right");
-        Assert.That(session.New, Is.EqualTo(new[] { "OK AUTH " + name, "OK JOIN #lobby" }));
-        return session;
-    }
+    private Task<ChatSession> LoggedInAsync(string name) => _chat.LoggedInAsync(name);
 
     private async Task<(ChatSession Alice, ChatSession Bob)> TwoInTheLobbyAsync()
     {
@@ -288,29 +272,5 @@ public class ChatCommandsTests
         var bob = await LoggedInAsync("bob");
         Assert.That(alice.New, Is.EqualTo(new[] { "#lobby * bob joined" }));
         return (alice, bob);
-    }
-
-    /// <summary>Vouches for any email whose password is "right"; everything else fails as Supabase would say.</summary>
-    private sealed class StandInAuth : IAuthService
-    {
-        public ValueTask<LoginResult> SignInAsync(string email, string password, IPAddress client, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(password == "right"
-                ? LoginResult.SignedIn(new AuthIdentity("id-" + email, email, DateTimeOffset.UtcNow.AddHours(1), null))
-                : LoginResult.Fail(LoginFailure.WrongPassword));
-
-        public ValueTask<LoginResult> SignUpAsync(string email, string password, IPAddress client, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(LoginResult.Confirm());
-
-        public ValueTask<LoginResult> RecoverAsync(string email, IPAddress client, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(LoginResult.Done());
-
-        public ValueTask<LoginResult> VerifyTokenAsync(string accessToken, IPAddress client, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(LoginResult.Fail(LoginFailure.InvalidToken));
-
-        public ValueTask<RefreshResult> RefreshAsync(Session session, CancellationToken cancellationToken) =>
-            throw new AssertionException("no session is refreshed in these tests");
-
-        public ValueTask<SessionVerdict> CheckUserAsync(string accessToken, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(SessionVerdict.Alive);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using TcpChat.Server.Chat;
 
@@ -6,9 +5,18 @@ namespace TcpChat.Tests.Unit.Chat;
 
 public class RoomAndNickTests
 {
-    private static ChatSession Member(long id) => FakeOutput.Session(id);
+    private static readonly AccountRegistry Accounts = new();
 
-    private static RoomRegistry Rooms(int history = 5) => new(Options.Create(new ChatOptions { HistorySize = history }));
+    /// <summary>A logged-in session of its own account (<c>acct-id</c>), or of <paramref name="account"/>'s.</summary>
+    private static ChatSession Member(long id, string? account = null)
+    {
+        var session = FakeOutput.Session(id);
+        string accountId = account ?? "acct-" + id;
+        Accounts.Attach(session, accountId, accountId + "@x.io", accountId, maxSessions: 10);
+        return session;
+    }
+
+    private static RoomRegistry Rooms() => new();
 
     [TestCase("rust", "#rust")]
     [TestCase("#Rust", "#rust")]
@@ -86,16 +94,20 @@ public class RoomAndNickTests
     }
 
     [Test]
-    public void HistoryKeepsTheLastLinesOldestFirst()
+    public void ARoomCountsAnAccountOnceAndTellsItsFirstJoinAndLastLeave()
     {
-        var room = new Room("#h", 3);
-        for (int i = 1; i <= 5; i++)
-        {
-            room.AddHistory(new HistoryEntry(DateTimeOffset.UnixEpoch, "n", "line" + i));
-        }
+        var rooms = Rooms();
+        var (laptop, phone, bob) = (Member(1, "acct-alice"), Member(2, "acct-alice"), Member(3));
+        Assert.That(rooms.Join(laptop, "#x", out var room), Is.True, "the account's first session");
+        Assert.That(rooms.Join(phone, "#x", out _), Is.False, "the account is already there");
+        Assert.That(rooms.Join(bob, "#x", out _), Is.True);
+        Assert.That(room.Count, Is.EqualTo(2));
+        Assert.That(room.Members, Has.Length.EqualTo(3), "delivery still goes to every session");
+        Assert.That(room.Accounts().Select(a => a.Id), Is.EquivalentTo(new[] { "acct-alice", "acct-3" }));
 
-        Assert.That(room.GetHistory(10).Select(e => e.Text), Is.EqualTo(new[] { "line3", "line4", "line5" }));
-        Assert.That(room.GetHistory(2).Select(e => e.Text), Is.EqualTo(new[] { "line4", "line5" }));
+        Assert.That(rooms.Leave(laptop, room), Is.False, "the phone is still there");
+        Assert.That(rooms.Leave(phone, room), Is.True, "the account's last session");
+        Assert.That(room.Count, Is.EqualTo(1));
     }
 
     [TestCase("alice@example.com", "alice")]
@@ -103,29 +115,28 @@ public class RoomAndNickTests
     [TestCase("+++@example.com", "user")]
     [TestCase("averyveryveryverylongemaillocalpart@example.com", "averyveryveryverylongema")]
     public void DerivesTheDefaultNickFromTheEmail(string email, string nick) =>
-        Assert.That(new NickRegistry().ClaimDefault(Member(1), email), Is.EqualTo(nick));
+        Assert.That(AccountRegistry.DefaultNick(email), Is.EqualTo(nick));
 
     [Test]
-    public void ATakenNickGetsANumberCaseInsensitively()
+    public void SessionsOfOneAccountShareItsNickUpToTheSessionLimit()
     {
-        var nicks = new NickRegistry();
-        Assert.That(nicks.ClaimDefault(Member(1), "alice@a.io"), Is.EqualTo("alice"));
-        Assert.That(nicks.ClaimDefault(Member(2), "ALICE@b.io"), Is.EqualTo("ALICE2"));
-        Assert.That(nicks.ClaimDefault(Member(3), "alice@c.io"), Is.EqualTo("alice3"));
-    }
+        var accounts = new AccountRegistry();
+        var (a, b, c) = (FakeOutput.Session(1), FakeOutput.Session(2), FakeOutput.Session(3));
+        var account = accounts.Attach(a, "acct-a", "alice@x.io", "alice", maxSessions: 2);
+        Assert.That(accounts.Attach(b, "acct-a", "alice@x.io", "ignored", maxSessions: 2), Is.SameAs(account));
+        Assert.That(accounts.Attach(c, "acct-a", "alice@x.io", "alice", maxSessions: 2), Is.Null, "over the limit");
+        Assert.That(c.Account, Is.Null);
+        Assert.That(b.Nick, Is.EqualTo("alice"));
 
-    [Test]
-    public void RenameRefusesANickHeldBySomeoneElseButAllowsACaseChange()
-    {
-        var nicks = new NickRegistry();
-        var a = Member(1);
-        var b = Member(2);
-        nicks.ClaimDefault(a, "alice@x.io");
-        nicks.ClaimDefault(b, "bob@x.io");
-        Assert.That(nicks.TryRename(b, "Alice"), Is.False);
-        Assert.That(nicks.TryRename(a, "ALICE"), Is.True);
-        Assert.That(nicks.TryRename(b, "carol"), Is.True);
-        Assert.That(nicks.Find("bob"), Is.Null);
-        Assert.That(nicks.Find("CAROL"), Is.SameAs(b));
+        accounts.Rename(account!, "Al");
+        Assert.That(new[] { a.Nick, b.Nick }, Has.All.EqualTo("Al"));
+        Assert.That(accounts.FindByNick("alice"), Is.Null);
+        Assert.That(accounts.FindByNick("AL"), Is.SameAs(account));
+
+        accounts.Detach(a);
+        Assert.That(accounts.FindById("acct-a"), Is.SameAs(account), "b is still online");
+        accounts.Detach(b);
+        Assert.That(accounts.FindById("acct-a"), Is.Null);
+        Assert.That(accounts.FindByNick("al"), Is.Null);
     }
 }
