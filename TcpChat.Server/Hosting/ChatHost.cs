@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TcpChat.Server.DevAuth;
+using TcpChat.DevAuth;
 
 namespace TcpChat.Server.Hosting;
 

@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TcpChat.DevAuth;
 using TcpChat.Server.Auth;
 using TcpChat.Server.Chat;
-using TcpChat.Server.DevAuth;
 using TcpChat.Server.Networking;
 using TcpChat.Server.Protocol;
 
@@ -35,9 +35,21 @@ public static class ChatServiceCollectionExtensions
         services.AddSingleton<SessionKeeper>();
 
         services.AddSupabaseAuth(configuration);
-        services.AddDevAuth(configuration); // its hosted service starts before the chat server's
+        services.AddEmbeddedDevAuth(configuration); // its hosted service starts before the chat server's
 
         services.AddHostedService<ChatServerHostedService>();
+        return services;
+    }
+
+    /// <summary>
+    /// The embedded endpoint, started when no <c>Supabase:Url</c> is set, with <see cref="SupabaseEndpoint"/>
+    /// (registered here if nobody did) pointed at it.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedDevAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddDevAuth(configuration);
+        services.TryAddSingleton<SupabaseEndpoint>();
+        services.AddHostedService<DevAuthHostedService>();
         return services;
     }
 }

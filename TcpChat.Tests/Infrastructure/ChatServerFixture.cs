@@ -4,8 +4,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TcpChat.DevAuth;
 using TcpChat.Server.Auth;
-using TcpChat.Server.DevAuth;
 using TcpChat.Server.Hosting;
 using TcpChat.Server.Networking;
 

@@ -1,5 +1,5 @@
 using NUnit.Framework;
-using TcpChat.Server.DevAuth;
+using TcpChat.DevAuth;
 using TcpChat.Tests.Infrastructure;
 
 namespace TcpChat.Tests.Integration;

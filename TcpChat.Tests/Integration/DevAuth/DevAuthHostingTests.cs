@@ -4,8 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
+using TcpChat.DevAuth;
 using TcpChat.Server.Auth;
-using TcpChat.Server.DevAuth;
+using TcpChat.Server.Hosting;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 
@@ -80,7 +81,7 @@ public class DevAuthHostingTests
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddDevAuth(builder.Configuration);
+        builder.Services.AddEmbeddedDevAuth(builder.Configuration);
         return builder.Build();
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
-using TcpChat.Server.DevAuth;
+using TcpChat.DevAuth;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 

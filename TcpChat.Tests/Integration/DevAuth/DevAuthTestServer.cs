@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
-using TcpChat.Server.DevAuth;
+using TcpChat.DevAuth;
 
 namespace TcpChat.Tests.Integration.DevAuth;
 

@@ -2,9 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TcpChat.DevAuth;
 using TcpChat.Server.Auth;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.Server.Hosting;
 
 /// <summary>
 /// Starts <see cref="DevAuthServer"/> when no <c>Supabase:Url</c> is configured and points
@@ -23,7 +24,7 @@ internal sealed class DevAuthHostedService(
     {
         if (!string.IsNullOrEmpty(configuration["Supabase:Url"]))
         {
-            DevAuthLog.NotStarted(logger);
+            HostingLog.DevAuthNotStarted(logger);
             return;
         }
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// The GoTrue routes under <c>/auth/v1</c> (AUTH-CONTRACT.md §3): checks run in GoTrue's order so that clients
@@ -143,9 +143,9 @@ internal sealed partial class DevAuthApi(
         var result = sessions.Refresh(refreshToken, TimeSpan.FromSeconds(options.RefreshTokenReuseIntervalSeconds));
         switch (result.Status)
         {
-            case RefreshStatus.Rotated or RefreshStatus.Reused:
+            case DevAuthRefreshStatus.Rotated or DevAuthRefreshStatus.Reused:
                 return TokenResponse(user, result.Session!, now);
-            case RefreshStatus.AlreadyUsed:
+            case DevAuthRefreshStatus.AlreadyUsed:
                 DevAuthLog.RefreshTokenReused(logger, result.Session!.Id);
                 return DevAuthError.BadRequest("refresh_token_already_used", "Invalid Refresh Token: Already Used");
             default:

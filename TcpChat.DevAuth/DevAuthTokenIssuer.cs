@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// Signs access tokens with one ES256 (P-256) key and verifies them, with the claims of AUTH-CONTRACT.md §5:

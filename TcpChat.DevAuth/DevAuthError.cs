@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// A GoTrue <c>HTTPError</c> (AUTH-CONTRACT.md §2): shape A by default, shape B when the request asks for API

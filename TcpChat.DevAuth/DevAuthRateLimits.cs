@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// GoTrue's per-client token buckets (AUTH-CONTRACT.md §6): N requests per 5 minutes refilled evenly, burst 30.

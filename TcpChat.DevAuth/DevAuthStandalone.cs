@@ -3,13 +3,13 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// <c>TcpChat.Server devauth [--DevAuth:Port=...]</c>: runs only the embedded endpoint until Ctrl+C or SIGTERM,
 /// for benchmarks and other tools. Settings come from <c>TCPCHAT_DevAuth__*</c> variables and the command line.
 /// </summary>
-internal static class DevAuthStandalone
+public static class DevAuthStandalone
 {
     public static async Task<int> RunAsync(string[] args)
     {

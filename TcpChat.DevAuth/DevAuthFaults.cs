@@ -1,4 +1,4 @@
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>What the endpoint does to every request (except the faults route) while a fault is set.</summary>
 internal enum DevAuthFaultMode

@@ -8,14 +8,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// The embedded Supabase-Auth-compatible endpoint: a Kestrel minimal-API app on its own port, speaking
 /// AUTH-CONTRACT.md so the normal Supabase client (ours, or Supabase's libraries) works against it unchanged.
-/// Plain code; <see cref="DevAuthHostedService"/> and <see cref="DevAuthStandalone"/> only drive it.
+/// Plain code; the chat host's hosted service and <see cref="DevAuthStandalone"/> only drive it.
 /// </summary>
-internal sealed class DevAuthServer : IAsyncDisposable
+public sealed class DevAuthServer : IAsyncDisposable
 {
     private readonly DevAuthOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -45,7 +45,7 @@ internal sealed class DevAuthServer : IAsyncDisposable
     }
 
     /// <summary>Failure injection for tests; also settable through <c>POST /auth/v1/_dev/faults</c>.</summary>
-    public DevAuthFaults Faults { get; } = new();
+    internal DevAuthFaults Faults { get; } = new();
 
     /// <summary>Loads the data file, binds, and returns the project root URL (with the real port when Port is 0).</summary>
     public async Task<Uri> StartAsync(CancellationToken ct)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>One stored user. Immutable: updates replace the record, so readers never need the store's lock.</summary>
 internal sealed record DevAuthUser

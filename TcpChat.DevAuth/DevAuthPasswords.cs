@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>Salted PBKDF2-SHA256 password hashes and GoTrue's byte-length rules (AUTH-CONTRACT.md §7).</summary>
 internal static class DevAuthPasswords

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>The JSON bodies GoTrue sends (AUTH-CONTRACT.md §3.1): user, identity, access-token response.</summary>
 internal static class DevAuthJson

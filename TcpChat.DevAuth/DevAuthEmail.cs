@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>GoTrue's <c>validateEmail</c> (AUTH-CONTRACT.md §7): required, at most 255 bytes, checkmail format, lower-cased.</summary>
 internal static partial class DevAuthEmail

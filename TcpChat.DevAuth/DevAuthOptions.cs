@@ -1,13 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// The embedded Supabase-Auth-compatible endpoint (section <c>DevAuth</c>), started when no <c>Supabase:Url</c> is
 /// configured. For development and benchmarks only: keys are public constants and data sits in a local file.
 /// </summary>
-internal sealed class DevAuthOptions : IValidatableObject
+public sealed class DevAuthOptions : IValidatableObject
 {
     public const string SectionName = "DevAuth";
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// GoTrue's admin API (a subset) behind <c>Authorization: Bearer &lt;secret key&gt;</c>, and the out-of-process

@@ -3,16 +3,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TcpChat.Server.Auth;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>DI wiring for the embedded Supabase Auth endpoint.</summary>
 public static class DevAuthServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates <c>DevAuth</c> options at start, registers <see cref="SupabaseEndpoint"/> (if nobody did),
-    /// the server, and the hosted service that starts it when <c>Supabase:Url</c> is not set.
+    /// Binds and validates <c>DevAuth</c> options at start and registers the (not yet started) server; the host
+    /// decides whether and when to start it.
     /// </summary>
     public static IServiceCollection AddDevAuth(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,10 +20,8 @@ public static class DevAuthServiceCollectionExtensions
             .Bind(configuration.GetSection(DevAuthOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.TryAddSingleton<SupabaseEndpoint>();
         services.TryAddSingleton(sp => new DevAuthServer(
             sp.GetRequiredService<IOptions<DevAuthOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
-        services.AddHostedService<DevAuthHostedService>();
         return services;
     }
 }

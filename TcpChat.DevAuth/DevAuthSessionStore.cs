@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 
-namespace TcpChat.Server.DevAuth;
+namespace TcpChat.DevAuth;
 
 /// <summary>
 /// Sessions and their refresh tokens, in memory only (as the brief says; a restart logs everyone out of refresh).
@@ -54,14 +54,14 @@ internal sealed class DevAuthSessionStore(TimeProvider time)
         }
     }
 
-    public RefreshResult Refresh(string refreshToken, TimeSpan reuseInterval)
+    public DevAuthRefreshResult Refresh(string refreshToken, TimeSpan reuseInterval)
     {
         var now = time.GetUtcNow();
         lock (_gate)
         {
             if (!_tokens.TryGetValue(refreshToken, out var token))
             {
-                return new RefreshResult(RefreshStatus.NotFound, null);
+                return new DevAuthRefreshResult(DevAuthRefreshStatus.NotFound, null);
             }
 
             var session = token.Session;
@@ -69,16 +69,16 @@ internal sealed class DevAuthSessionStore(TimeProvider time)
             {
                 if (now - revokedAt <= reuseInterval)
                 {
-                    return new RefreshResult(RefreshStatus.Reused, session.ToPublic(session.Current!.Token));
+                    return new DevAuthRefreshResult(DevAuthRefreshStatus.Reused, session.ToPublic(session.Current!.Token));
                 }
 
                 RemoveSession(session);
-                return new RefreshResult(RefreshStatus.AlreadyUsed, session.ToPublic(""));
+                return new DevAuthRefreshResult(DevAuthRefreshStatus.AlreadyUsed, session.ToPublic(""));
             }
 
             token.RevokedAt = now;
             session.Current = AddToken(session);
-            return new RefreshResult(RefreshStatus.Rotated, session.ToPublic(session.Current.Token));
+            return new DevAuthRefreshResult(DevAuthRefreshStatus.Rotated, session.ToPublic(session.Current.Token));
         }
     }
 
@@ -163,7 +163,7 @@ internal sealed class DevAuthSessionStore(TimeProvider time)
 /// <summary>A session as handlers see it: ids, its start (the <c>amr</c> timestamp) and the refresh token to hand out.</summary>
 internal sealed record DevAuthSession(Guid Id, Guid UserId, DateTimeOffset CreatedAt, string RefreshToken);
 
-internal enum RefreshStatus
+internal enum DevAuthRefreshStatus
 {
     Rotated,
     Reused,
@@ -171,4 +171,4 @@ internal enum RefreshStatus
     AlreadyUsed,
 }
 
-internal readonly record struct RefreshResult(RefreshStatus Status, DevAuthSession? Session);
+internal readonly record struct DevAuthRefreshResult(DevAuthRefreshStatus Status, DevAuthSession? Session);

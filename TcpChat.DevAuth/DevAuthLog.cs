@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+
+namespace TcpChat.DevAuth;
+
+/// <summary>DevAuth log events (ids 2001-2099, apart from the chat server's). Never log passwords, tokens, refresh tokens or keys.</summary>
+internal static partial class DevAuthLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
+        Message = "DevAuth: development-only Supabase Auth endpoint listening on {Url}; keys are public, do not expose it")]
+    public static partial void Started(ILogger logger, Uri url);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "DevAuth stopped; {UserCount} users saved to {DataPath}")]
+    public static partial void Stopped(ILogger logger, int userCount, string dataPath);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "DevAuth loaded {UserCount} users from {DataPath}")]
+    public static partial void StoreLoaded(ILogger logger, int userCount, string dataPath);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "DevAuth created a new data file at {DataPath}")]
+    public static partial void StoreCreated(ILogger logger, string dataPath);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "DevAuth could not save {DataPath}; will retry")]
+    public static partial void StoreFlushFailed(ILogger logger, string dataPath, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "DevAuth would send confirmation email to {Email}")]
+    public static partial void WouldSendConfirmation(ILogger logger, string email);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "DevAuth would send recovery email to {Email}")]
+    public static partial void WouldSendRecovery(ILogger logger, string email);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "DevAuth user {UserId} signed up")]
+    public static partial void SignedUp(ILogger logger, Guid userId);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning,
+        Message = "DevAuth refresh token reused outside the reuse interval; session {SessionId} revoked")]
+    public static partial void RefreshTokenReused(ILogger logger, Guid sessionId);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "DevAuth fault injection set to {Mode} (delay {DelayMs} ms)")]
+    public static partial void FaultSet(ILogger logger, DevAuthFaultMode mode, double delayMs);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "DevAuth admin: user {UserId} {Change}")]
+    public static partial void AdminChange(ILogger logger, Guid userId, string change);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "DevAuth request failed; error_id {ErrorId}")]
+    public static partial void Unexpected(ILogger logger, string errorId, Exception exception);
+
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning,
+        Message = "DevAuth binds {Host}, which is not loopback: anyone who can reach it can create users and tokens")]
+    public static partial void NotLoopback(ILogger logger, string host);
+}
