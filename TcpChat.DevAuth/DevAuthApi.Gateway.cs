@@ -18,6 +18,7 @@ internal sealed partial class DevAuthApi
 
     private const string JwksPath = "/.well-known/jwks.json";
     private const string FaultsPath = "/_dev/faults";
+    private const string MailPath = "/_dev/mail";
     private const string SecretKeyItem = "DevAuth.SecretKey";
 
     private const string GatewayErrorPage =
@@ -28,6 +29,14 @@ internal sealed partial class DevAuthApi
         await _issuer.Task.WaitAsync(context.RequestAborted);
         try
         {
+            if (!hosts.Allows(context.Request.Host.Host))
+            {
+                DevAuthLog.HostRefused(logger, context.Request.Host.Host);
+                await new DevAuthError(StatusCodes.Status421MisdirectedRequest, "validation_failed",
+                    "Host header does not name this endpoint; use its address or localhost").ExecuteAsync(context);
+                return;
+            }
+
             var path = context.Request.Path;
             if (!path.Equals(Prefix + FaultsPath, StringComparison.Ordinal) && await ApplyFaultAsync(context) is { } fault)
             {

@@ -81,7 +81,8 @@ public sealed class DevAuthServer : IAsyncDisposable
         // The embedding process owns Ctrl+C and SIGTERM, not this inner app.
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
 
-        var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits, Faults, _time,
+        var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits, Faults,
+            new DevAuthMailbox(_options.DataPath, _time), new DevAuthHostFilter(ip, _options.AllowedHosts), _time,
             _loggerFactory.CreateLogger<DevAuthApi>());
         _app = builder.Build();
         _app.Use(api.InvokeAsync);
