@@ -105,6 +105,38 @@ public partial class ProcessTests
     }
 
     [Test]
+    public async Task ACorruptDevAuthDataFileStopsTheStartWithOneLine()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        await File.WriteAllTextAsync(Path.Combine(dataDir, "devauth.json"), "{ not json");
+        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr, Does.StartWith("tcpchat: cannot start: DevAuth data file").And.Contain("corrupt"));
+        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(dataDir, "devauth.json")), Is.EqualTo("{ not json"), "left as it was");
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task DevAuthBeyondLoopbackWithThePublicKeysIsRefused()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0", "--DevAuth:Host=0.0.0.0");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr, Does.StartWith("tcpchat: cannot start: DevAuth:Host").And.Contain("DevAuth:AnonKey and DevAuth:SecretKey"));
+        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
     public async Task HelpPrintsTheOptions()
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
