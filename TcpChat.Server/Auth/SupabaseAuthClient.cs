@@ -23,8 +23,9 @@ internal sealed class SupabaseAuthClient
     public const string ClientInfo = "tcpchat/1.0";
 
     /// <summary>
-    /// Set on requests with side effects beyond a session (a confirmation or recovery mail): the resilience
-    /// pipeline does not retry them after the request may have reached GoTrue (500, per-attempt timeout).
+    /// Set on requests with side effects beyond a session (a mail sent, a code or challenge used up, a password or
+    /// factor changed): the resilience pipeline does not retry them after the request may have reached GoTrue (500,
+    /// per-attempt timeout), where a repeat would answer differently.
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> SendsMail = new("TcpChat.SendsMail");
 
@@ -146,6 +147,7 @@ internal sealed class SupabaseAuthClient
         var body = new VerifyOtpRequest(OtpTypeName(type), email, token);
         using var request = await CreateAsync(HttpMethod.Post, "/verify", forwardedFor, cancellationToken);
         request.Content = Json(body, AuthJsonContext.Default.VerifyOtpRequest);
+        request.Options.Set(SendsMail, true);
         var session = await SendAsync("verify", request, AuthJsonContext.Default.Session, cancellationToken);
         return RequireTokens("verify", session);
     }
@@ -156,6 +158,7 @@ internal sealed class SupabaseAuthClient
         using var request = await CreateAsync(HttpMethod.Put, "/user", null, cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
         request.Content = Json(attributes, AuthJsonContext.Default.UserAttributes);
+        request.Options.Set(SendsMail, true);
         var user = await SendAsync("update-user", request, AuthJsonContext.Default.User, cancellationToken);
         return user.Id is null ? throw GotrueException.BadAnswer("update-user", 200, null) : user;
     }
@@ -189,6 +192,7 @@ internal sealed class SupabaseAuthClient
         using var request = await CreateAsync(HttpMethod.Post, "/factors", null, cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
         request.Content = Json(new EnrollFactorRequest("totp", friendlyName, issuer), AuthJsonContext.Default.EnrollFactorRequest);
+        request.Options.Set(SendsMail, true);
         var factor = await SendAsync("mfa-enroll", request, AuthJsonContext.Default.EnrollFactorResponse, cancellationToken);
         return factor.Id is null ? throw GotrueException.BadAnswer("mfa-enroll", 200, null) : factor;
     }
@@ -212,6 +216,7 @@ internal sealed class SupabaseAuthClient
         using var request = await CreateAsync(HttpMethod.Post, FactorPath(factorId, "/verify"), null, cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
         request.Content = Json(new VerifyFactorRequest(challengeId, code), AuthJsonContext.Default.VerifyFactorRequest);
+        request.Options.Set(SendsMail, true);
         var session = await SendAsync("mfa-verify", request, AuthJsonContext.Default.Session, cancellationToken);
         return RequireTokens("mfa-verify", session);
     }

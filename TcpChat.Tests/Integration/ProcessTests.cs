@@ -93,14 +93,8 @@ public partial class ProcessTests
     public async Task AnInvalidSupabaseUrlFoundAtStartIsAlsoOneLine()
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
-        using var process = Start(dataDir, "--Supabase:Url=not-a-url", "--Chat:Port=0");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
-        Assert.That(process.ExitCode, Is.EqualTo(2));
-        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        string stderr = await ExpectOneLineStartErrorAsync(dataDir, "--Supabase:Url=not-a-url", "--Chat:Port=0");
         Assert.That(stderr, Does.StartWith("tcpchat: cannot start: Supabase:Url"));
-        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
         Directory.Delete(dataDir, recursive: true);
     }
 
@@ -109,14 +103,8 @@ public partial class ProcessTests
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
         await File.WriteAllTextAsync(Path.Combine(dataDir, "devauth.json"), "{ not json");
-        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
-        Assert.That(process.ExitCode, Is.EqualTo(2));
-        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        string stderr = await ExpectOneLineStartErrorAsync(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
         Assert.That(stderr, Does.StartWith("tcpchat: cannot start: DevAuth data file").And.Contain("corrupt"));
-        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
         Assert.That(await File.ReadAllTextAsync(Path.Combine(dataDir, "devauth.json")), Is.EqualTo("{ not json"), "left as it was");
         Directory.Delete(dataDir, recursive: true);
     }
@@ -125,15 +113,22 @@ public partial class ProcessTests
     public async Task DevAuthBeyondLoopbackWithThePublicKeysIsRefused()
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
-        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0", "--DevAuth:Host=0.0.0.0");
+        string stderr = await ExpectOneLineStartErrorAsync(dataDir, "--Chat:Port=0", "--DevAuth:Port=0", "--DevAuth:Host=0.0.0.0");
+        Assert.That(stderr, Does.StartWith("tcpchat: cannot start: DevAuth:Host").And.Contain("DevAuth:AnonKey and DevAuth:SecretKey"));
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    /// <summary>Runs the server to its exit: code 2, one line on stderr (returned), no stack trace on stdout.</summary>
+    private static async Task<string> ExpectOneLineStartErrorAsync(string dataDir, params string[] args)
+    {
+        using var process = Start(dataDir, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
         await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
-        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(process.ExitCode, Is.EqualTo(2), stderr);
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
-        Assert.That(stderr, Does.StartWith("tcpchat: cannot start: DevAuth:Host").And.Contain("DevAuth:AnonKey and DevAuth:SecretKey"));
         Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
-        Directory.Delete(dataDir, recursive: true);
+        return stderr;
     }
 
     [Test]

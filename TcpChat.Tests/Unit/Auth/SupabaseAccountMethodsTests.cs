@@ -193,6 +193,26 @@ public class SupabaseAccountMethodsTests
         Assert.That(read.Factors!.Single().IsVerifiedTotp, Is.True);
     }
 
+    [TestCase("verify")]
+    [TestCase("update-user")]
+    [TestCase("mfa-verify")]
+    [CancelAfter(10_000)]
+    public async Task CallsThatUseUpACodeAreNotRetriedAfterAServerError(string call, CancellationToken ct)
+    {
+        using var host = AuthTestHost.Create();
+        host.Handler.Respond(_ => FakeSupabaseHandler.Json(500, """{"code":500,"error_code":"unexpected_failure","msg":"db"}"""));
+
+        Func<Task> send = call switch
+        {
+            "verify" => () => host.Client.VerifyEmailOtpAsync("a@example.com", "123456", EmailOtpType.Recovery, null, ct),
+            "update-user" => () => host.Client.UpdateUserAsync(Jwt, new UserAttributes { Password = "new-secret" }, ct),
+            _ => () => host.Client.VerifyFactorAsync(Jwt, "f1", "c1", "123456", ct),
+        };
+        await Assert.ThrowsAsync<GotrueException>(() => send());
+
+        Assert.That(host.Handler.Requests, Has.Count.EqualTo(1), "a repeat could meet a used code or a changed password");
+    }
+
     [Test, CancelAfter(10_000)]
     public async Task AWrongTotpCodeIsNotRetried(CancellationToken ct)
     {
