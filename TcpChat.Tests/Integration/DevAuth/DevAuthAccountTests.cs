@@ -393,6 +393,43 @@ public class DevAuthAccountTests
         Assert.That(unknownMedian, Is.InRange(knownMedian * 0.8, knownMedian * 1.2));
     }
 
+    /// <summary>With confirmations on, signing up a registered (confirmed) address answers like a new signup, in about the same time.</summary>
+    [Test, CancelAfter(120_000), NonParallelizable]
+    public async Task SignUpOfARegisteredAddressLooksAndTakesLikeANewOne(CancellationToken ct)
+    {
+        await using var server = await DevAuthTestServer.StartAsync(ct, o => { o.PasswordHashIterations = 100_000; o.AutoConfirm = false; });
+        using (var first = await server.SignUpAsync("wes@example.com", "secret123", ct))
+        {
+            var id = (await DevAuthTestServer.ReadObjectAsync(first, ct))["id"]!.GetValue<string>();
+            using var confirm = await server.SendAsync(HttpMethod.Put, "admin/users/" + id, server.Options.SecretKey, ct, new { email_confirm = true });
+            Assert.That(confirm.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var registered = new List<double>();
+        var fresh = new List<double>();
+        for (var i = 0; i < 25; i++)
+        {
+            registered.Add(await TimeSignUpAsync(server, "wes@example.com", ct));
+            fresh.Add(await TimeSignUpAsync(server, $"new{i}@example.com", ct));
+        }
+
+        double registeredMedian = Median(registered), freshMedian = Median(fresh);
+        TestContext.Out.WriteLine($"median signup: registered {registeredMedian:F1} ms, new {freshMedian:F1} ms");
+        Assert.That(registeredMedian, Is.InRange(freshMedian * 0.8, freshMedian * 1.2));
+    }
+
+    private static async Task<double> TimeSignUpAsync(DevAuthTestServer server, string email, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await server.SignUpAsync(email, "other-secret", ct);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var user = await DevAuthTestServer.ReadObjectAsync(response, ct);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), user.ToJsonString());
+        Assert.That(user.ContainsKey("access_token"), Is.False);
+        Assert.That(user["confirmation_sent_at"], Is.Not.Null);
+        return elapsed;
+    }
+
     private static async Task<double> TimeLoginAsync(DevAuthTestServer server, string email, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
