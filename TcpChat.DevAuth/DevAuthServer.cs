@@ -42,7 +42,11 @@ public sealed class DevAuthServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<DevAuthServer>();
         _users = new DevAuthUserStore(options.DataPath, _logger);
         _limits = new DevAuthRateLimits(options);
+        Mailbox = new DevAuthMailbox(options.DataPath, time);
     }
+
+    /// <summary>The development mailbox (<c>mail/</c> beside the data file); in-process tests read codes here.</summary>
+    internal DevAuthMailbox Mailbox { get; }
 
     /// <summary>Failure injection for tests; also settable through <c>POST /auth/v1/_dev/faults</c>.</summary>
     internal DevAuthFaults Faults { get; } = new();
@@ -82,7 +86,7 @@ public sealed class DevAuthServer : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
 
         var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits, Faults,
-            new DevAuthMailbox(_options.DataPath, _time), new DevAuthHostFilter(ip, _options.AllowedHosts), _time,
+            Mailbox, new DevAuthHostFilter(ip, _options.AllowedHosts), _time,
             _loggerFactory.CreateLogger<DevAuthApi>());
         _app = builder.Build();
         _app.Use(api.InvokeAsync);

@@ -50,7 +50,7 @@ public static class DevAuthStandalone
             return 2;
         }
 
-        await Console.Out.WriteLineAsync($"DevAuth listening on {url} (apikey {options.AnonKey}); Ctrl+C to stop");
+        await Console.Out.WriteLineAsync($"DevAuth listening on {url} (apikey {options.AnonKey}); mail in {server.Mailbox.Directory}; Ctrl+C to stop");
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

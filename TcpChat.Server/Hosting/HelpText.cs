@@ -55,6 +55,9 @@ internal static class HelpText
           --DevAuth:AutoConfirm=true  --DevAuth:AnonKey=sb_publishable_tcpchat_devauth_local_only
           --DevAuth:PasswordHashIterations=100000   PBKDF2-SHA256 cost
           --DevAuth:AccessTokenLifetimeSeconds=3600  --DevAuth:TokenRateLimit=0  --DevAuth:OtpRateLimit=0
+          --DevAuth:AllowAnonymous=false  --DevAuth:SecurePasswordChange=false  --DevAuth:OtpExpirySeconds=3600
+          --DevAuth:EmailMaxFrequencySeconds=60  --DevAuth:AllowedHosts=   extra Host names (comma-separated)
+          beyond loopback, set --DevAuth:AnonKey and --DevAuth:SecretKey; mails go to mail/ beside DataPath
 
         """;
 }

@@ -42,6 +42,8 @@ public class DevAuthAccountTests
             }
         }
 
+        Assert.That(server.Server.Mailbox.List("mia@example.com").Single().Token, Is.EqualTo(mail["token"]!.GetValue<string>()), "in-process read");
+
         using var anon = await server.SendAsync(HttpMethod.Get, "_dev/mail", server.Options.AnonKey, ct);
         await DevAuthAssert.ErrorAsync(anon, HttpStatusCode.Forbidden, "not_admin", ct);
     }
