@@ -9,11 +9,8 @@ namespace TcpChat.Server.Auth;
 /// </summary>
 internal static partial class AuthLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "{Command} succeeded for user {UserId}")]
-    public static partial void LoginSucceeded(ILogger logger, string command, string userId);
-
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Command} failed for {EmailDomain}: {ResultCode} (Supabase {StatusCode} {SupabaseErrorCode})")]
-    public static partial void LoginFailed(ILogger logger, string command, string emailDomain, string resultCode, int statusCode, string? supabaseErrorCode);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Command} failed for {EmailDomain}: {Failure} (Supabase {StatusCode} {SupabaseErrorCode})")]
+    public static partial void LoginFailed(ILogger logger, string command, string emailDomain, LoginFailure failure, int statusCode, string? supabaseErrorCode);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Supabase Auth unavailable during {Command}: status {StatusCode} {SupabaseErrorCode}")]
     public static partial void SupabaseUnavailable(ILogger logger, string command, int statusCode, string? supabaseErrorCode, Exception? exception);

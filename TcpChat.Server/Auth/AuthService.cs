@@ -3,23 +3,19 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
-using TcpChat.Server.Protocol;
 using Reason = TcpChat.Server.Auth.FailureHint.Reason;
 
 namespace TcpChat.Server.Auth;
 
 /// <summary>
 /// The login commands, answered through <see cref="SupabaseAuthClient"/> and <see cref="AccessTokenValidator"/>,
-/// with every outcome mapped to a PROTOCOL.md code. Each Supabase call first passes the per-address throttle
-/// (<c>RATE_LIMITED</c>) and the concurrency cap; a full cap queue answers <c>AUTH_UNAVAILABLE</c> (the server is
-/// overloaded, not the client misbehaving). A <c>TOKEN</c> verified locally takes neither: it costs Supabase nothing.
+/// with every outcome told as a <see cref="LoginFailure"/> (the chat layer words it for the wire). Each Supabase call
+/// first passes the per-address throttle (<see cref="LoginFailure.AddressThrottled"/>) and the concurrency cap; a full
+/// cap queue is <see cref="LoginFailure.Busy"/> (the server is overloaded, not the client misbehaving). A <c>TOKEN</c> verified locally takes neither: it costs Supabase nothing.
 /// Only the caller's cancellation escapes as an exception.
 /// </summary>
 internal sealed class AuthService : IAuthService
 {
-    private const string ThrottledText = "too many logins from your address, try again in a minute";
-    private const string UnavailableText = "authentication service unavailable, try again shortly";
-
     private readonly SupabaseAuthClient _client;
     private readonly AccessTokenValidator _validator;
     private readonly LoginThrottle _throttle;
@@ -64,7 +60,7 @@ internal sealed class AuthService : IAuthService
         // bcrypt's limit is 72 bytes (AUTH-CONTRACT.md §7): answer without spending a Supabase call.
         if (Encoding.UTF8.GetByteCount(password) > 72)
         {
-            return LoginResult.Fail(ErrorCodes.WeakPassword, "password is longer than 72 bytes");
+            return LoginResult.Fail(LoginFailure.PasswordTooLong);
         }
 
         var (lease, refused) = await EnterAsync(Command, client, cancellationToken);
@@ -112,7 +108,7 @@ internal sealed class AuthService : IAuthService
         {
             // Unreachable: the same for every address, so saying so reveals nothing.
             AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
-            return LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
+            return Unavailable();
         }
         catch (GotrueException e)
         {
@@ -121,7 +117,7 @@ internal sealed class AuthService : IAuthService
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 var domain = AuthLog.EmailDomain(email);
-                AuthLog.LoginFailed(_logger, Command, domain, "DONE", e.StatusCode, e.ErrorCode);
+                AuthLog.LoginFailed(_logger, Command, domain, LoginFailure.None, e.StatusCode, e.ErrorCode); // answered as a success
             }
         }
 
@@ -139,13 +135,12 @@ internal sealed class AuthService : IAuthService
         catch (GotrueException e)
         {
             AuthLog.SupabaseUnavailable(_logger, Command, e.StatusCode, e.ErrorCode, e.InnerException);
-            return LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
+            return Unavailable();
         }
 
         switch (check.Status)
         {
             case TokenCheckStatus.Valid:
-                AuthLog.LoginSucceeded(_logger, Command, check.UserId!);
                 return LoginResult.SignedIn(new AuthIdentity(check.UserId!, check.Email ?? string.Empty, check.ExpiresAt, null) { AccessToken = accessToken });
             case TokenCheckStatus.Invalid:
                 AuthLog.TokenRejected(_logger, check.Failure ?? "invalid");
@@ -169,7 +164,6 @@ internal sealed class AuthService : IAuthService
         try
         {
             var user = await _client.GetUserAsync(accessToken, cancellationToken);
-            AuthLog.LoginSucceeded(_logger, Command, user.Id!);
             return LoginResult.SignedIn(new AuthIdentity(user.Id!, user.Email ?? string.Empty, expiresAt, null) { AccessToken = accessToken });
         }
         catch (GotrueException e)
@@ -177,7 +171,7 @@ internal sealed class AuthService : IAuthService
             var result = e switch
             {
                 { StatusCode: 0 or >= 500 } => Unavailable(),
-                { StatusCode: 429 } => LoginResult.Fail(ErrorCodes.RateLimited, "too many logins, try again in a minute"),
+                { StatusCode: 429 } => LoginResult.Fail(LoginFailure.SupabaseRateLimited),
 
                 // GoTrue's own refusals carry an error code (bad_jwt, session_not_found, user_not_found, user_banned …);
                 // a code-less 4xx is the gateway (a wrong apikey): our problem, not the token's.
@@ -257,22 +251,22 @@ internal sealed class AuthService : IAuthService
     /// <summary>AUTH: the password grant's failures.</summary>
     internal static LoginResult MapLoginFailure(GotrueException e) => Common(e) ?? e.Reason switch
     {
-        Reason.UserBadLogin => LoginResult.Fail(ErrorCodes.InvalidCredentials, "wrong email or password"),
-        Reason.UserBanned => LoginResult.Fail(ErrorCodes.InvalidCredentials, "account is banned"),
-        Reason.UserEmailNotConfirmed => LoginResult.Fail(ErrorCodes.EmailNotConfirmed, "confirm your email first (see the link we sent), then AUTH"),
+        Reason.UserBadLogin => LoginResult.Fail(LoginFailure.WrongPassword),
+        Reason.UserBanned => LoginResult.Fail(LoginFailure.Banned),
+        Reason.UserEmailNotConfirmed => LoginResult.Fail(LoginFailure.EmailNotConfirmed),
 
         // The grant does not validate the email format, but a validation failure about input is still the user's.
-        Reason.UserBadEmailAddress or Reason.UserMissingInformation => LoginResult.Fail(ErrorCodes.InvalidCredentials, "wrong email or password"),
+        Reason.UserBadEmailAddress or Reason.UserMissingInformation => LoginResult.Fail(LoginFailure.WrongPassword),
         _ => Unavailable(),
     };
 
     /// <summary>SIGNUP: the sign-up's failures.</summary>
     internal static LoginResult MapSignUpFailure(GotrueException e) => Common(e) ?? e.Reason switch
     {
-        Reason.UserBadPassword => LoginResult.Fail(ErrorCodes.WeakPassword, WeakPasswordText(e)),
-        Reason.UserBadEmailAddress => LoginResult.Fail(ErrorCodes.InvalidEmail, "that email address cannot be used"),
-        Reason.SignupDisabled => LoginResult.Fail(ErrorCodes.SignupDisabled, "sign-ups are disabled"),
-        Reason.UserAlreadyRegistered => LoginResult.Fail(ErrorCodes.UserExists, "an account with this email exists; log in with AUTH"),
+        Reason.UserBadPassword => LoginResult.Fail(LoginFailure.WeakPassword, WeakPasswordRule(e)),
+        Reason.UserBadEmailAddress => LoginResult.Fail(LoginFailure.InvalidEmail),
+        Reason.SignupDisabled => LoginResult.Fail(LoginFailure.SignupDisabled),
+        Reason.UserAlreadyRegistered => LoginResult.Fail(LoginFailure.UserExists),
         _ => Unavailable(),
     };
 
@@ -287,26 +281,19 @@ internal sealed class AuthService : IAuthService
 
         if (e.StatusCode == 429 || e.Reason == Reason.UserTooManyRequests)
         {
-            return LoginResult.Fail(ErrorCodes.RateLimited, "too many attempts, try again in a minute");
+            return LoginResult.Fail(LoginFailure.SupabaseRateLimited);
         }
 
         return null;
     }
 
-    private static string WeakPasswordText(GotrueException e)
-    {
-        // GoTrue's message names the rule ("Password should be at least 6 characters."); keep it if it is plain text.
-        if (e.ErrorMessage is { Length: > 0 and <= 200 } message && message.All(c => c >= ' ' && c < 0x7F))
-        {
-            return "password too weak: " + message;
-        }
+    // GoTrue's message names the rule ("Password should be at least 6 characters."); kept if it is plain text.
+    private static string? WeakPasswordRule(GotrueException e) =>
+        e.ErrorMessage is { Length: > 0 and <= 200 } message && message.All(c => c >= ' ' && c < 0x7F) ? message : null;
 
-        return "password too weak or too long (6 to 72 bytes)";
-    }
+    private static LoginResult Unavailable() => LoginResult.Fail(LoginFailure.Unavailable);
 
-    private static LoginResult Unavailable() => LoginResult.Fail(ErrorCodes.AuthUnavailable, UnavailableText);
-
-    private static LoginResult InvalidToken() => LoginResult.Fail(ErrorCodes.InvalidToken, "invalid or expired token");
+    private static LoginResult InvalidToken() => LoginResult.Fail(LoginFailure.InvalidToken);
 
     /// <summary>
     /// The gate before every call to Supabase for a client: the per-address login throttle, then a slot among the
@@ -337,13 +324,13 @@ internal sealed class AuthService : IAuthService
         }
 
         AuthLog.LoginThrottled(_logger, command, client);
-        return LoginResult.Fail(ErrorCodes.RateLimited, ThrottledText);
+        return LoginResult.Fail(LoginFailure.AddressThrottled);
     }
 
     private LoginResult Busy(string command)
     {
         AuthLog.SupabaseBusy(_logger, command);
-        return LoginResult.Fail(ErrorCodes.AuthUnavailable, "authentication service busy, try again shortly");
+        return LoginResult.Fail(LoginFailure.Busy);
     }
 
     private LoginResult SignedIn(string command, Session session)
@@ -375,20 +362,19 @@ internal sealed class AuthService : IAuthService
         var expiresAt = session.ExpiresAt > 0
             ? DateTimeOffset.FromUnixTimeSeconds(session.ExpiresAt)
             : _time.GetUtcNow().AddSeconds(session.ExpiresIn > 0 ? session.ExpiresIn : 3600);
-        AuthLog.LoginSucceeded(_logger, command, userId);
         return LoginResult.SignedIn(new AuthIdentity(userId, email ?? string.Empty, expiresAt, session.ForKeeping()) { AccessToken = session.AccessToken });
     }
 
     private LoginResult Failed(string command, string email, GotrueException e, LoginResult result)
     {
-        if (result.ErrorCode == ErrorCodes.AuthUnavailable)
+        if (result.Failure == LoginFailure.Unavailable)
         {
             AuthLog.SupabaseUnavailable(_logger, command, e.StatusCode, e.ErrorCode, e.StatusCode == 0 ? e.InnerException : null);
         }
         else if (_logger.IsEnabled(LogLevel.Information))
         {
             var domain = email == "(token)" ? email : AuthLog.EmailDomain(email);
-            AuthLog.LoginFailed(_logger, command, domain, result.ErrorCode ?? "OK", e.StatusCode, e.ErrorCode);
+            AuthLog.LoginFailed(_logger, command, domain, result.Failure, e.StatusCode, e.ErrorCode);
         }
 
         return result;

@@ -3,9 +3,8 @@ using System.Net;
 namespace TcpChat.Server.Auth;
 
 /// <summary>
-/// The login commands of PROTOCOL.md, answered through Supabase Auth. Every method returns a result rather
-/// than throwing for an expected failure; <see cref="LoginResult.ErrorCode"/> is one of
-/// <see cref="Protocol.ErrorCodes"/>. <c>client</c> is the end user's address (throttling,
+/// The login commands of docs/protocol.md and the session checks after login, answered through Supabase Auth. Every method returns a result rather
+/// than throwing for an expected failure (<see cref="LoginResult.Failure"/>). <c>client</c> is the end user's address (throttling,
 /// <c>Sb-Forwarded-For</c>).
 /// </summary>
 internal interface IAuthService
@@ -21,6 +20,12 @@ internal interface IAuthService
 
     /// <summary><c>TOKEN jwt</c>: a Supabase access token verified locally (JWKS or HS256), else with <c>GET /user</c>.</summary>
     ValueTask<LoginResult> VerifyTokenAsync(string accessToken, IPAddress client, CancellationToken cancellationToken);
+
+    /// <summary>The refresh grant for a logged-in session: renewed, gone, or unavailable (retry later).</summary>
+    ValueTask<RefreshResult> RefreshAsync(Session session, CancellationToken cancellationToken);
+
+    /// <summary><c>GET /user</c> with the login's access token: is the user still signed in, not banned, not deleted?</summary>
+    ValueTask<SessionVerdict> CheckUserAsync(string accessToken, CancellationToken cancellationToken);
 }
 
 /// <summary>Who a client is once Supabase has vouched for it.</summary>
@@ -41,16 +46,53 @@ internal sealed record AuthIdentity(string UserId, string Email, DateTimeOffset 
     }
 }
 
-/// <summary>The answer to one login command.</summary>
-internal readonly record struct LoginResult(AuthIdentity? Identity, string? ErrorCode, string? ErrorText, bool ConfirmationSent)
+/// <summary>Why a login command failed, in domain terms; the chat layer turns it into an <c>ERR</c> line.</summary>
+internal enum LoginFailure
 {
-    public bool Succeeded => ErrorCode is null;
+    None,
 
-    public static LoginResult SignedIn(AuthIdentity identity) => new(identity, null, null, false);
+    /// <summary>Wrong email or password (also a malformed email at login).</summary>
+    WrongPassword,
 
-    public static LoginResult Confirm() => new(null, null, null, true);
+    Banned,
+    EmailNotConfirmed,
 
-    public static LoginResult Done() => new(null, null, null, false);
+    /// <summary>A bad, expired or foreign access token.</summary>
+    InvalidToken,
 
-    public static LoginResult Fail(string errorCode, string errorText) => new(null, errorCode, errorText, false);
+    /// <summary>Supabase refused the password; <see cref="LoginResult.Detail"/> holds its rule when it gave a plain one.</summary>
+    WeakPassword,
+
+    /// <summary>Longer than the 72 bytes bcrypt keeps (refused before asking Supabase).</summary>
+    PasswordTooLong,
+
+    InvalidEmail,
+    SignupDisabled,
+    UserExists,
+
+    /// <summary>Supabase's own rate limit answered.</summary>
+    SupabaseRateLimited,
+
+    /// <summary>Our per-address login throttle refused the call.</summary>
+    AddressThrottled,
+
+    /// <summary>Supabase unreachable, slow or failing.</summary>
+    Unavailable,
+
+    /// <summary>Too many Supabase calls in flight on this server.</summary>
+    Busy,
+}
+
+/// <summary>The answer to one login command: an identity, a confirmation sent, done (RECOVER), or a failure.</summary>
+internal readonly record struct LoginResult(AuthIdentity? Identity, LoginFailure Failure, string? Detail, bool ConfirmationSent)
+{
+    public bool Succeeded => Failure == LoginFailure.None;
+
+    public static LoginResult SignedIn(AuthIdentity identity) => new(identity, LoginFailure.None, null, false);
+
+    public static LoginResult Confirm() => new(null, LoginFailure.None, null, true);
+
+    public static LoginResult Done() => new(null, LoginFailure.None, null, false);
+
+    public static LoginResult Fail(LoginFailure failure, string? detail = null) => new(null, failure, detail, false);
 }

@@ -8,15 +8,15 @@ internal sealed class NickRegistry
 {
     public const int MaxLength = 24;
 
-    private readonly ConcurrentDictionary<string, ChatMember> _nicks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ChatSession> _nicks = new(StringComparer.OrdinalIgnoreCase);
 
-    public ChatMember? Find(string nick) => _nicks.GetValueOrDefault(nick);
+    public ChatSession? Find(string nick) => _nicks.GetValueOrDefault(nick);
 
     /// <summary>
     /// Claims a nick derived from a verified email: the local part cut to the allowed characters, with a number
     /// added when taken (<c>alice</c>, <c>alice2</c>, ...). The client never chooses it.
     /// </summary>
-    public string ClaimDefault(ChatMember member, string email)
+    public string ClaimDefault(ChatSession member, string email)
     {
         string local = email.Split('@')[0];
         string baseNick = new([.. local.Where(IsNickChar)]);
@@ -39,7 +39,7 @@ internal sealed class NickRegistry
     }
 
     /// <summary>Moves <paramref name="member"/> to <paramref name="nick"/>; false if someone else holds it.</summary>
-    public bool TryRename(ChatMember member, string nick)
+    public bool TryRename(ChatSession member, string nick)
     {
         string? old = member.Nick;
         if (old is not null && string.Equals(old, nick, StringComparison.OrdinalIgnoreCase))
@@ -58,17 +58,17 @@ internal sealed class NickRegistry
         member.Nick = nick;
         if (old is not null)
         {
-            _nicks.TryRemove(new KeyValuePair<string, ChatMember>(old, member));
+            _nicks.TryRemove(new KeyValuePair<string, ChatSession>(old, member));
         }
 
         return true;
     }
 
-    public void Release(ChatMember member)
+    public void Release(ChatSession member)
     {
         if (member.Nick is { } nick)
         {
-            _nicks.TryRemove(new KeyValuePair<string, ChatMember>(nick, member));
+            _nicks.TryRemove(new KeyValuePair<string, ChatSession>(nick, member));
         }
     }
 

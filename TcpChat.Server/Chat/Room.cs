@@ -9,8 +9,8 @@ internal sealed class Room(string name, int historySize)
 {
     private readonly Lock _gate = new();
     private readonly HistoryEntry?[] _history = new HistoryEntry?[historySize];
-    private readonly HashSet<ChatMember> _members = [];
-    private ChatMember[]? _snapshot = [];
+    private readonly HashSet<ChatSession> _members = [];
+    private ChatSession[]? _snapshot = [];
     private int _historyNext;
     private int _historyCount;
     private int _count;
@@ -19,7 +19,7 @@ internal sealed class Room(string name, int historySize)
     public string Name { get; } = name;
 
     /// <summary>The members now, as an array that is never changed (a new one replaces it after a join or leave).</summary>
-    public ChatMember[] Members => Volatile.Read(ref _snapshot) ?? Snapshot();
+    public ChatSession[] Members => Volatile.Read(ref _snapshot) ?? Snapshot();
 
     public int Count => Volatile.Read(ref _count);
 
@@ -27,7 +27,7 @@ internal sealed class Room(string name, int historySize)
     internal bool IsClosed { get; private set; }
 
     /// <summary>Adds a member; false if this room was closed meanwhile.</summary>
-    internal bool TryAdd(ChatMember member)
+    internal bool TryAdd(ChatSession member)
     {
         lock (_gate)
         {
@@ -47,7 +47,7 @@ internal sealed class Room(string name, int historySize)
     }
 
     /// <summary>Removes a member; returns true if the room is now empty and closed.</summary>
-    internal bool Remove(ChatMember member)
+    internal bool Remove(ChatSession member)
     {
         lock (_gate)
         {
@@ -66,7 +66,7 @@ internal sealed class Room(string name, int historySize)
         }
     }
 
-    private ChatMember[] Snapshot()
+    private ChatSession[] Snapshot()
     {
         lock (_gate)
         {
@@ -80,7 +80,7 @@ internal sealed class Room(string name, int historySize)
     /// Hands the same encoded bytes to every member but <paramref name="except"/>; <paramref name="deferred"/> lines
     /// (presence events) may wait a moment to share a write.
     /// </summary>
-    public void Broadcast(byte[] line, ChatMember? except, bool deferred = false)
+    public void Broadcast(byte[] line, ChatSession? except, bool deferred = false)
     {
         foreach (var member in Members)
         {
@@ -91,11 +91,11 @@ internal sealed class Room(string name, int historySize)
 
             if (deferred)
             {
-                member.SendDeferred(line);
+                member.Output.SendDeferred(line);
             }
             else
             {
-                member.Send(line);
+                member.Output.Send(line);
             }
         }
     }

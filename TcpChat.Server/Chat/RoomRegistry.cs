@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using TcpChat.Server.Hosting;
 
 namespace TcpChat.Server.Chat;
 
@@ -16,7 +15,7 @@ internal sealed class RoomRegistry(IOptions<ChatOptions> options)
     public Room[] List() => [.. _rooms.Values.Where(r => r.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal)];
 
     /// <summary>Puts <paramref name="member"/> in the room (creating it) and makes it current. Returns false if it was already a member.</summary>
-    public bool Join(ChatMember member, string name, out Room room)
+    public bool Join(ChatSession member, string name, out Room room)
     {
         while (true)
         {
@@ -33,7 +32,7 @@ internal sealed class RoomRegistry(IOptions<ChatOptions> options)
         }
     }
 
-    public void Leave(ChatMember member, Room room)
+    public void Leave(ChatSession member, Room room)
     {
         member.MarkLeft(room);
         if (room.Remove(member))

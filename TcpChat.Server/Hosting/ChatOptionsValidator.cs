@@ -60,6 +60,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add("Chat:MaxConnectionsPerAddress: must not exceed Chat:MaxConnections");
         }
 
+        if (options.HistoryBytesPerRoom < options.MaxLineBytes)
+        {
+            failures.Add("Chat:HistoryBytesPerRoom: must be at least Chat:MaxLineBytes, so any accepted line fits a room's history");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -24,11 +24,14 @@ public static class ChatServiceCollectionExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<ChatOptions>>((host, chat) =>
             host.ShutdownTimeout = chat.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddChatStore(configuration); // its hosted service opens the store first and closes it last
 
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<NickRegistry>();
-        services.AddSingleton<LineEncoder>();
-        services.AddSingleton<CommandDispatcher>();
+        services.AddSingleton(sp => new LineEncoder(
+            string.Equals(sp.GetRequiredService<IOptions<ChatOptions>>().Value.Newline, "crlf", StringComparison.OrdinalIgnoreCase)));
+        services.AddSingleton<Replies>();
+        services.AddSingleton<ChatCommands>();
         services.AddSingleton<DeferredFlush>();
         services.AddSingleton<ConnectionContext>();
         services.AddSingleton<ChatServer>();

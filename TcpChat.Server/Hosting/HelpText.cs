@@ -36,8 +36,15 @@ internal static class HelpText
           --Chat:SessionCheckInterval=00:05:00   check logins with Supabase (GET /user); 0 = only at refresh
           --Chat:MaxRoomsPerMember=50      rooms one connection may be in
           --Chat:HistorySize=200           lines kept per room
+          --Chat:HistoryBytesPerRoom=262144   bytes of history kept per room
+          --Chat:MaxOwnedRoomsPerAccount=20   rooms one account may own; 0 = no limit
+          --Chat:RoomRetention=30.00:00:00    forget rooms idle this long; 0 = never
           --Chat:Newline=lf                lf or crlf
           --Chat:ShutdownTimeout=00:00:05  time to flush output on shutdown
+
+        Store (what survives a restart)
+          --Store:Path=./data/tcpchat.db   the SQLite file; created on first start
+          --Store:FlushInterval=00:00:00.200   how often history is written (at most 1 s)
 
         Supabase (unset Url = start the embedded endpoint)
           --Supabase:Url=                  https://<ref>.supabase.co   (or SUPABASE_URL)

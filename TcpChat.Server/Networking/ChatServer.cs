@@ -5,16 +5,14 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TcpChat.Server.Auth;
-using TcpChat.Server.Hosting;
-using TcpChat.Server.Protocol;
+using TcpChat.Server.Chat;
 
 namespace TcpChat.Server.Networking;
 
 /// <summary>
 /// The TCP server: binds its listeners in <see cref="StartAsync"/> (so callers learn the real ports), runs one accept
-/// loop per listener and one Task per client, reaps connections that never log in or go idle, and closes everyone
-/// cleanly in <see cref="StopAsync"/>.
+/// loop per listener and one Task per client (kept with the connection, so shutdown awaits them), reaps connections
+/// that never log in or go idle, starts due session checks, and closes everyone cleanly in <see cref="StopAsync"/>.
 /// </summary>
 internal sealed class ChatServer : IAsyncDisposable
 {
@@ -30,13 +28,12 @@ internal sealed class ChatServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly byte[] _shutdownNotice;
     private readonly byte[] _shutdownError;
+    private readonly SessionKeeper _sessions;
     private SslServerAuthenticationOptions? _tls;
+    private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _closing;
-    private byte[]? _greeting;
     private long _nextId;
     private int _count;
-
-    private readonly SessionKeeper _sessions;
 
     public ChatServer(IOptions<ChatOptions> options, ConnectionContext context, SessionKeeper sessions, ILogger<ChatServer> logger)
     {
@@ -44,8 +41,8 @@ internal sealed class ChatServer : IAsyncDisposable
         _context = context;
         _sessions = sessions;
         _logger = logger;
-        _shutdownNotice = context.Encoder.Notice("server shutting down");
-        _shutdownError = context.Encoder.Error(ErrorCodes.ShuttingDown, "the server is stopping; goodbye");
+        _shutdownNotice = context.Replies.ShutdownNotice;
+        _shutdownError = context.Replies.ShuttingDown;
     }
 
     /// <summary>The bound plaintext endpoints (real ports when 0 was asked for).</summary>
@@ -56,10 +53,15 @@ internal sealed class ChatServer : IAsyncDisposable
 
     public int ConnectionCount => Volatile.Read(ref _count);
 
+    /// <summary>Completes when no connection is open (at once if none is); a later connection needs a new call.</summary>
+    public Task WhenIdle()
+    {
+        var idle = Volatile.Read(ref _idle);
+        return Volatile.Read(ref _count) == 0 ? Task.CompletedTask : idle.Task;
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _greeting = _context.Encoder.Notice(
-            "tcpchat 1.0 ready. Log in: AUTH <email> <password> | SIGNUP <email> <password> | RECOVER <email> | TOKEN <access-token> | HELP");
         var endpoints = new List<IPEndPoint>();
         foreach (var endPoint in EndpointParser.Parse(_options))
         {
@@ -114,17 +116,17 @@ internal sealed class ChatServer : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
 
-        // Each connection bounds its own flush by the shutdown timeout; this waits for them to finish.
+        // No admission can happen now: every connection left is in the table. Each bounds its own flush by the
+        // shutdown timeout, then closes its socket; this awaits their tasks, with a little slack for the teardown.
+        var running = _connections.Values.Select(c => c.Running).ToArray();
         try
         {
-            while (!_connections.IsEmpty)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Time, cancellationToken).ConfigureAwait(false);
-            }
+            await Task.WhenAll(running).WaitAsync(_options.ShutdownTimeout + TimeSpan.FromSeconds(1), _context.Time, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
             // The host's own shutdown timeout ran out: what is left is dropped with the process.
+            NetworkingLog.ShutdownIncomplete(_logger, _connections.Count);
         }
     }
 
@@ -184,14 +186,18 @@ internal sealed class ChatServer : IAsyncDisposable
             {
                 socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
+            catch (Exception ex) when (IsStop(ex))
             {
-                return;
+                return; // StopAsync closed the listener: the expected end, not a failure
             }
             catch (SocketException ex)
             {
-                // A connection reset before accept, or descriptors exhausted: keep serving.
-                NetworkingLog.AcceptFailed(_logger, localEndPoint, ex);
+                // A connection reset before accept is the client's doing; descriptors exhausted is ours. Keep serving.
+                if (!Disconnects.IsGone(ex.SocketErrorCode))
+                {
+                    NetworkingLog.AcceptFailed(_logger, localEndPoint, ex);
+                }
+
                 continue;
             }
 
@@ -206,6 +212,9 @@ internal sealed class ChatServer : IAsyncDisposable
             }
         }
     }
+
+    // _closing is set before the listener is closed, so a pending accept failing with OperationAborted is always ours.
+    private bool IsStop(Exception ex) => ex is OperationCanceledException or ObjectDisposedException || Volatile.Read(ref _closing);
 
     private void Admit(Socket socket, bool tls)
     {
@@ -229,7 +238,7 @@ internal sealed class ChatServer : IAsyncDisposable
 
         if (refusal is not null)
         {
-            Interlocked.Decrement(ref _count);
+            ReleaseCount();
             Refuse(socket, address, refusal, tls);
             return;
         }
@@ -243,7 +252,7 @@ internal sealed class ChatServer : IAsyncDisposable
         catch
         {
             ReleaseAddress(address);
-            Interlocked.Decrement(ref _count);
+            ReleaseCount();
             throw;
         }
 
@@ -254,7 +263,7 @@ internal sealed class ChatServer : IAsyncDisposable
             connection.CloseWith(_shutdownNotice, _shutdownError); // accepted while StopAsync took its snapshot
         }
 
-        _ = connection.RunAsync(tls ? _tls : null, _greeting!, OnClosed, _stopping.Token);
+        connection.Start(tls ? _tls : null, OnClosed, _stopping.Token);
     }
 
     private void Refuse(Socket socket, IPAddress address, string reason, bool tls)
@@ -266,7 +275,7 @@ internal sealed class ChatServer : IAsyncDisposable
             {
                 // Non-blocking: the line fits any fresh socket's send buffer, and nothing may wait on this client.
                 socket.Blocking = false;
-                socket.Send(_context.Encoder.Error(ErrorCodes.ServerFull, reason));
+                socket.Send(_context.Replies.ServerFull(reason));
             }
 
             socket.Shutdown(SocketShutdown.Both);
@@ -285,8 +294,16 @@ internal sealed class ChatServer : IAsyncDisposable
     {
         _connections.TryRemove(connection.Id, out _);
         ReleaseAddress(connection.RemoteAddress.IsIPv4MappedToIPv6 ? connection.RemoteAddress.MapToIPv4() : connection.RemoteAddress);
-        Interlocked.Decrement(ref _count);
         NetworkingLog.Closed(_logger, connection.Id);
+        ReleaseCount();
+    }
+
+    private void ReleaseCount()
+    {
+        if (Interlocked.Decrement(ref _count) == 0)
+        {
+            Interlocked.Exchange(ref _idle, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
     }
 
     private void ReleaseAddress(IPAddress address)
@@ -303,38 +320,12 @@ internal sealed class ChatServer : IAsyncDisposable
         }
     }
 
-    private async Task CheckSessionAsync(ClientConnection connection)
-    {
-        var identity = connection.Identity!;
-        try
-        {
-            var (verdict, kept, next) = await _sessions.CheckAsync(identity, _stopping.Token).ConfigureAwait(false);
-            connection.EndSessionCheck(kept, next);
-            if (verdict == SessionVerdict.Gone)
-            {
-                NetworkingLog.ClosedForReason(_logger, connection.Id, "Supabase session ended");
-                connection.QuitReason = "session expired";
-                connection.CloseWith(_context.Encoder.Error(ErrorCodes.SessionExpired, "your session ended (signed out elsewhere, expired, banned or deleted); log in again"));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            connection.EndSessionCheck(identity, DateTimeOffset.MaxValue); // stopping
-        }
-        catch (Exception ex)
-        {
-            // Never let a check die silently: it would stop checking this login for good.
-            NetworkingLog.ConnectionFaulted(_logger, connection.Id, ex);
-            connection.EndSessionCheck(identity, _context.Time.GetUtcNow().AddSeconds(15));
-        }
-    }
-
-    /// <summary>Once a quarter second: close connections past the login deadline or idle for too long.</summary>
+    /// <summary>Once a quarter second: close connections past the login deadline or idle for too long; start due session checks.</summary>
     private async Task SweepLoopAsync()
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), _context.Time);
-        var loginTimeout = _context.Encoder.Error(ErrorCodes.AuthTimeout, $"no login within {_options.LoginTimeout.TotalSeconds:0.#} s; closing");
-        var idle = _context.Encoder.Notice("idle for too long; closing");
+        var loginTimeout = _context.Replies.AuthTimeout(_options.LoginTimeout);
+        var idle = _context.Replies.IdleClosing;
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
@@ -343,10 +334,11 @@ internal sealed class ChatServer : IAsyncDisposable
                 var utcNow = _context.Time.GetUtcNow();
                 foreach (var connection in _connections.Values)
                 {
-                    if (!connection.IsLoggedIn)
+                    var session = connection.Session;
+                    if (!session.IsLoggedIn)
                     {
                         if (_context.Time.GetElapsedTime(connection.ConnectedAt, now) >= _options.LoginTimeout
-                            && connection.TryCloseBeforeLogin(loginTimeout))
+                            && session.TryCloseBeforeLogin(loginTimeout))
                         {
                             NetworkingLog.ClosedForReason(_logger, connection.Id, "login timeout");
                         }
@@ -357,9 +349,9 @@ internal sealed class ChatServer : IAsyncDisposable
                         NetworkingLog.ClosedForReason(_logger, connection.Id, "idle timeout");
                         connection.CloseWith(idle);
                     }
-                    else if (connection.NextSessionCheck <= utcNow && connection.TryBeginSessionCheck())
+                    else
                     {
-                        _ = CheckSessionAsync(connection);
+                        _sessions.CheckIfDue(session, utcNow, _stopping.Token);
                     }
                 }
             }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using TcpChat.Server.Protocol;
 
 namespace TcpChat.Server.Networking;
 
@@ -41,9 +40,7 @@ internal sealed partial class ClientConnection
                             break;
                         }
 
-                        var handled = frame == FrameResult.TooLong
-                            ? ValueTask.FromResult(OnLineTooLong())
-                            : OnLineAsync(DecodeLine(line), cancellationToken);
+                        var handled = OnFrameAsync(frame, line, cancellationToken);
                         if (!handled.IsCompleted && batching)
                         {
                             // A login call will resume elsewhere: start what this batch collected now, not later.
@@ -62,20 +59,11 @@ internal sealed partial class ClientConnection
                     }
                 }
 
-                if (keepReading && result.IsCompleted && !buffer.IsEmpty && !framer.IsDiscarding)
+                // The client closed mid-line: what it sent is still a line (nc at end of input does this).
+                if (keepReading && result.IsCompleted
+                    && framer.Finish(ref buffer, out ReadOnlySequence<byte> last) is var end && end != FrameResult.NeedMore)
                 {
-                    // The client closed mid-line: what it sent is still a line (nc at end of input does this), within
-                    // the same limit as any line (the framer holds one byte more, for a CR that never came).
-                    var tail = buffer;
-                    if (tail.Length > 0 && tail.Slice(tail.Length - 1).FirstSpan[0] == (byte)'\r')
-                    {
-                        tail = tail.Slice(0, tail.Length - 1);
-                    }
-
-                    _ = tail.Length > framer.MaxLineBytes
-                        ? OnLineTooLong()
-                        : await OnLineAsync(DecodeLine(tail), cancellationToken).ConfigureAwait(false);
-                    buffer = buffer.Slice(buffer.End);
+                    _ = await OnFrameAsync(end, last, cancellationToken).ConfigureAwait(false);
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -91,53 +79,15 @@ internal sealed partial class ClientConnection
         }
     }
 
-    private bool OnLineTooLong()
+    private ValueTask<bool> OnFrameAsync(FrameResult frame, in ReadOnlySequence<byte> line, CancellationToken cancellationToken)
     {
         Touch();
-        Send(_context.Encoder.Error(ErrorCodes.LineTooLong, $"lines are limited to {_context.Options.MaxLineBytes} bytes; the line was discarded"));
-        return true;
-    }
-
-    private ValueTask<bool> OnLineAsync(string line, CancellationToken cancellationToken)
-    {
-        Touch();
-        if (string.IsNullOrWhiteSpace(line))
+        if (frame == FrameResult.TooLong)
         {
-            return ValueTask.FromResult(true); // an empty line (Enter in telnet) asks for nothing
-        }
-
-        if (!TryTakeLineBudget())
-        {
-            Send(_context.Encoder.Error(ErrorCodes.RateLimited, "too many lines; slow down (this line was not delivered)"));
+            Send(_context.LineTooLong);
             return ValueTask.FromResult(true);
         }
 
-        return _context.Commands.HandleAsync(this, line, cancellationToken);
-    }
-
-    /// <summary>Telnet filter, then UTF-8 decoding and sanitizing.</summary>
-    private static string DecodeLine(in ReadOnlySequence<byte> line)
-    {
-        int length = (int)line.Length;
-        byte[]? rented = null;
-        Span<byte> bytes = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
-        {
-            line.CopyTo(bytes);
-            bytes = bytes[..length];
-            if (TelnetFilter.NeedsFiltering(bytes))
-            {
-                bytes = bytes[..TelnetFilter.Filter(bytes, bytes)];
-            }
-
-            return TextSanitizer.Decode(bytes);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return _context.Commands.HandleAsync(Session, LineDecoder.Decode(line), cancellationToken);
     }
 }

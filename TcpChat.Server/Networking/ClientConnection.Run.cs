@@ -5,13 +5,17 @@ namespace TcpChat.Server.Networking;
 
 internal sealed partial class ClientConnection
 {
-    /// <summary>Runs the connection to its end; never throws.</summary>
+    /// <summary>Runs the connection to its end (<see cref="Running"/>); never throws.</summary>
     /// <param name="tls">Server TLS options for a TLS listener; null for plaintext.</param>
-    /// <param name="greeting">The first line the client gets.</param>
     /// <param name="onClosed">Called last, when everything is torn down.</param>
     /// <param name="stopping">The server's stopping token: it ends a TLS handshake or a login call in progress.</param>
-    public async Task RunAsync(SslServerAuthenticationOptions? tls, byte[] greeting, Action<ClientConnection> onClosed, CancellationToken stopping)
+    public void Start(SslServerAuthenticationOptions? tls, Action<ClientConnection> onClosed, CancellationToken stopping) =>
+        Running = RunAsync(tls, onClosed, stopping);
+
+    private async Task RunAsync(SslServerAuthenticationOptions? tls, Action<ClientConnection> onClosed, CancellationToken stopping)
     {
+        // Every event of this connection, here or in the chat code it calls, carries its id, address and (once known) user.
+        using var scope = _context.Logger.BeginScope(new ConnectionLogScope(this));
         try
         {
             if (tls is not null)
@@ -20,10 +24,10 @@ internal sealed partial class ClientConnection
                 ReleaseOutbox();
             }
 
-            Send(greeting);
+            Send(_context.Replies.Greeting);
             await ReadLoopAsync(stopping).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsClientGone(ex))
+        catch (Exception ex) when (Disconnects.IsClientGone(ex))
         {
             NetworkingLog.ClientGone(_context.Logger, Id, ex);
         }
@@ -35,7 +39,7 @@ internal sealed partial class ClientConnection
         {
             // Teardown, in this order:
             // 1. leave rooms and release the nick, so others see the quit at once and stop queueing to us;
-            _context.Commands.Disconnect(this);
+            _context.Commands.Disconnect(Session);
 
             // 2. close the outbox, so what is queued (OK BYE, ERR ...) is written and nothing more is taken;
             // 3. wait for that, but never longer than the shutdown timeout: a client that stopped reading can't hold us;
@@ -85,17 +89,6 @@ internal sealed partial class ClientConnection
 
         _stream.Dispose();
         _socket.Dispose();
-        _lineLimiter?.Dispose();
+        Session.Dispose();
     }
-
-    /// <summary>Reset, aborted, disposed or cancelled: the client left or we closed it; not a fault.</summary>
-    private static bool IsClientGone(Exception ex) => ex switch
-    {
-        OperationCanceledException or ObjectDisposedException => true,
-        IOException { InnerException: SocketException } => true,
-        IOException when ex.Source == "System.Net.Security" => true,
-        System.Security.Authentication.AuthenticationException => true,
-        SocketException => true,
-        _ => false,
-    };
 }

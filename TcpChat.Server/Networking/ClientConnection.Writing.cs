@@ -1,5 +1,4 @@
 using System.Buffers;
-using TcpChat.Server.Protocol;
 
 namespace TcpChat.Server.Networking;
 
@@ -24,14 +23,14 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
     private bool _deferredWaiting;
     private bool _outboxHeld;
 
-    public override void Send(byte[] line) => Enqueue(line, deferred: false);
+    public void Send(byte[] line) => Enqueue(line, deferred: false);
 
     /// <summary>
     /// Queues a line that may wait a moment (a presence event): it goes out with the next write, or within
     /// <see cref="DeferredFlush.Delay"/>, so a burst of joins and quits costs one write per member, not one each.
     /// Order is kept: it is the same queue.
     /// </summary>
-    public override void SendDeferred(byte[] line) => Enqueue(line, deferred: true);
+    public void SendDeferred(byte[] line) => Enqueue(line, deferred: true);
 
     /// <summary>Called by <see cref="DeferredFlush"/>: start writing what waited, unless a write is already on its way.</summary>
     public void FlushDeferred()
@@ -157,7 +156,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
 
         if (slow)
         {
-            NetworkingLog.SlowConsumer(_context.Logger, Id, Nick);
+            NetworkingLog.SlowConsumer(_context.Logger, Id, Session.Nick);
             CancelReading();
         }
     }
@@ -213,7 +212,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
                 if (notifySlow)
                 {
                     // Best effort: a client that stopped reading will rarely see it.
-                    await _stream.WriteAsync(_context.Encoder.Error(ErrorCodes.SlowConsumer, "you stopped reading and your queue filled up; closing"))
+                    await _stream.WriteAsync(_context.Replies.SlowConsumer)
                         .ConfigureAwait(false);
                     continue;
                 }
@@ -223,7 +222,7 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
         }
         catch (Exception ex)
         {
-            if (IsClientGone(ex))
+            if (Disconnects.IsClientGone(ex))
             {
                 NetworkingLog.ClientGone(_context.Logger, Id, ex);
             }

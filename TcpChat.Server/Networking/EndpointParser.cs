@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using TcpChat.Server.Hosting;
+using TcpChat.Server.Chat;
 
 namespace TcpChat.Server.Networking;
 

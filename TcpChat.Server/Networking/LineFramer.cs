@@ -83,6 +83,35 @@ internal struct LineFramer(int maxLineBytes)
         }
     }
 
+    /// <summary>
+    /// At end of input, what is left is one more line (nc sends its last line without a newline), within the same
+    /// limit as any line and without a trailing CR; the rest of an oversized line being skipped is dropped.
+    /// Returns <see cref="FrameResult.NeedMore"/> when nothing is left. Consumes all of <paramref name="buffer"/>.
+    /// </summary>
+    public FrameResult Finish(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        line = default;
+        var tail = buffer;
+        buffer = buffer.Slice(buffer.End);
+        if (tail.IsEmpty || _discarding)
+        {
+            return FrameResult.NeedMore;
+        }
+
+        if (EndsWithCr(tail))
+        {
+            tail = tail.Slice(0, tail.Length - 1);
+        }
+
+        if (tail.Length > maxLineBytes)
+        {
+            return FrameResult.TooLong;
+        }
+
+        line = tail;
+        return FrameResult.Line;
+    }
+
     private static bool EndsWithCr(in ReadOnlySequence<byte> sequence)
     {
         var last = sequence.Slice(sequence.Length - 1);

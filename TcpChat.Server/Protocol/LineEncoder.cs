@@ -1,13 +1,11 @@
 using System.Text;
-using Microsoft.Extensions.Options;
-using TcpChat.Server.Hosting;
 
 namespace TcpChat.Server.Protocol;
 
-/// <summary>Formats server lines and encodes them once to UTF-8 with the configured line ending.</summary>
-internal sealed class LineEncoder(IOptions<ChatOptions> options)
+/// <summary>Encodes a server line once to UTF-8 with the configured line ending (LF, or CRLF).</summary>
+internal sealed class LineEncoder(bool crlf)
 {
-    private readonly string _newline = string.Equals(options.Value.Newline, "crlf", StringComparison.OrdinalIgnoreCase) ? "\r\n" : "\n";
+    private readonly string _newline = crlf ? "\r\n" : "\n";
 
     public byte[] Encode(string line)
     {
@@ -21,10 +19,4 @@ internal sealed class LineEncoder(IOptions<ChatOptions> options)
 
         return bytes;
     }
-
-    public byte[] Ok(string text) => Encode("OK " + text);
-
-    public byte[] Error(string code, string text) => Encode("ERR " + code + " " + text);
-
-    public byte[] Notice(string text) => Encode("* " + text);
 }

@@ -13,7 +13,7 @@ namespace TcpChat.Tests.Infrastructure;
 
 /// <summary>
 /// The whole host in-process: chat listener on port 0 and the embedded Supabase-Auth-compatible endpoint on port 0,
-/// with a throwaway user store. Tests talk to it over real sockets.
+/// with a throwaway user store and chat store. Tests talk to it over real sockets.
 /// </summary>
 public sealed class ChatServerFixture : IAsyncDisposable
 {
@@ -44,6 +44,7 @@ public sealed class ChatServerFixture : IAsyncDisposable
             "--Chat:Port=0",
             "--DevAuth:Port=0",
             $"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}",
+            $"--Store:Path={Path.Combine(dataDir, "tcpchat.db")}",
             "--DevAuth:PasswordHashIterations=1000",
             "--Chat:MessagesPerSecond=0",
             "--Supabase:LoginsPerMinutePerAddress=0",

@@ -115,7 +115,7 @@ public partial class AttackTests
         Assert.That(lines, Has.Count.EqualTo(1));
         Assert.That(lines[0], Does.StartWith("ERR AUTH_TIMEOUT "));
         Assert.That(elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2)).And.LessThan(TimeSpan.FromSeconds(2) + TestTimeouts.Default));
-        await WaitUntilAsync(() => server.Server.ConnectionCount == 0, "the server forgets the connection", cancellationToken);
+        await WaitForIdleAsync(server, "the server forgets the connection", cancellationToken);
     }
 
     // ---- thousands of silent connections ----
@@ -139,7 +139,7 @@ public partial class AttackTests
             await warm.ReadUntilClosedAsync();
         }
 
-        await WaitUntilAsync(() => server.Server.ConnectionCount == 0, "the warm-up connection is gone", cancellationToken);
+        await WaitForIdleAsync(server, "the warm-up connection is gone", cancellationToken);
         long before = LiveBytes();
 
         var clock = Stopwatch.StartNew();
@@ -162,7 +162,7 @@ public partial class AttackTests
         long peak = LiveBytes();
         var results = await Task.WhenAll(silent).WaitAsync(loginTimeout + TestTimeouts.Default, cancellationToken);
         var reaped = clock.Elapsed;
-        await WaitUntilAsync(() => server.Server.ConnectionCount == 0, "the connection count returns to 0", cancellationToken);
+        await WaitForIdleAsync(server, "the connection count returns to 0", cancellationToken);
         silent.Clear();
         long after = LiveBytes();
 
@@ -510,17 +510,16 @@ public partial class AttackTests
         return info.HeapSizeBytes - info.FragmentedBytes;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken)
+    /// <summary>Awaits the server's "no connection open" signal (no polling), failing with <paramref name="what"/> on timeout.</summary>
+    private static async Task WaitForIdleAsync(ChatServerFixture server, string what, CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
+        try
         {
-            if (deadline.Elapsed > TestTimeouts.Default)
-            {
-                Assert.Fail($"timed out waiting until {what}");
-            }
-
-            await Task.Delay(20, cancellationToken);
+            await server.Server.WhenIdle().WaitAsync(TestTimeouts.Default, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"timed out waiting until {what}");
         }
     }
 

@@ -242,10 +242,8 @@ public class LimitsAndTlsTests
         }
 
         Assert.That(ThreadPool.ThreadCount, Is.LessThan(threadsBefore + 16), "no threads pile up behind failing calls");
-        for (int i = 0; i < 200 && server.Server.ConnectionCount > 0; i++)
-        {
-            await Task.Delay(10); // the server drops closed connections just after the client's EOF
-        }
+        // The server drops closed connections just after the client's EOF: await its idle signal.
+        await server.Server.WhenIdle().WaitAsync(TestTimeouts.Default);
 
         Assert.That(server.Server.ConnectionCount, Is.Zero, "no connection is left behind");
     }

@@ -13,6 +13,8 @@ public partial class ProcessTests
 {
     private static string ServerDll => Path.Combine(TestContext.CurrentContext.TestDirectory, "TcpChat.Server.dll");
 
+    private static string StorePath(string dataDir) => Path.Combine(dataDir, "tcpchat.db");
+
     private static Process Start(string dataDir, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -28,6 +30,7 @@ public partial class ProcessTests
         }
 
         info.ArgumentList.Add($"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}");
+        info.ArgumentList.Add($"--Store:Path={StorePath(dataDir)}");
         info.Environment["TCPCHAT_DevAuth__PasswordHashIterations"] = "1000";
         return Process.Start(info)!;
     }
@@ -129,6 +132,57 @@ public partial class ProcessTests
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
         return stderr;
+    }
+
+    [Test]
+    public async Task ACorruptStoreFileStopsStartWithOneLineNamingIt()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        byte[] garbage = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("not a database, just text. ", 200)));
+        await File.WriteAllBytesAsync(StorePath(dataDir), garbage);
+        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.StartWith($"tcpchat: cannot start: store file {StorePath(dataDir)} is not a SQLite database or is corrupt"));
+        Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+        Assert.That(await File.ReadAllBytesAsync(StorePath(dataDir)), Is.EqualTo(garbage), "the file is left as it was");
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task ASecondServerOnTheSameStoreFileIsRefusedWithOneLine()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var first = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
+        var firstErrors = first.StandardError.ReadToEndAsync();
+        try
+        {
+            await ReadListeningPortAsync(first);
+            using var second = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
+            var stdout = second.StandardOutput.ReadToEndAsync();
+            string stderr = await second.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
+            await second.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            Assert.That(second.ExitCode, Is.EqualTo(2));
+            Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+            Assert.That(stderr, Does.StartWith($"tcpchat: cannot start: store file {StorePath(dataDir)} is in use by another TcpChat process"));
+            Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+
+            Assert.That(Kill(first.Id, Sigterm), Is.Zero, "kill(SIGTERM)");
+            await first.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+            Assert.That(first.ExitCode, Is.Zero, await firstErrors);
+        }
+        finally
+        {
+            if (!first.HasExited)
+            {
+                first.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(dataDir, recursive: true);
+        }
     }
 
     [Test]

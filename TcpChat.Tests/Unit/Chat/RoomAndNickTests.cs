@@ -1,20 +1,12 @@
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using TcpChat.Server.Chat;
-using TcpChat.Server.Hosting;
 
 namespace TcpChat.Tests.Unit.Chat;
 
 public class RoomAndNickTests
 {
-    private sealed class Member(long id) : ChatMember
-    {
-        public List<string> Received { get; } = [];
-
-        public override long Id => id;
-
-        public override void Send(byte[] line) => Received.Add(System.Text.Encoding.UTF8.GetString(line));
-    }
+    private static ChatSession Member(long id) => FakeOutput.Session(id);
 
     private static RoomRegistry Rooms(int history = 5) => new(Options.Create(new ChatOptions { HistorySize = history }));
 
@@ -38,7 +30,7 @@ public class RoomAndNickTests
     public void BroadcastSkipsSenderAndReachesEveryOtherMember()
     {
         var rooms = Rooms();
-        var (a, b, c) = (new Member(1), new Member(2), new Member(3));
+        var (a, b, c) = (Member(1), Member(2), Member(3));
         foreach (var m in new[] { a, b, c })
         {
             rooms.Join(m, "#x", out _);
@@ -54,7 +46,7 @@ public class RoomAndNickTests
     public void TheRoomJoinedLastIsCurrentAndRejoiningMakesItCurrentAgain()
     {
         var rooms = Rooms();
-        var a = new Member(1);
+        var a = Member(1);
         Assert.That(rooms.Join(a, "#one", out var one), Is.True);
         rooms.Join(a, "#two", out _);
         Assert.That(rooms.Join(a, "#one", out _), Is.False, "already a member");
@@ -65,21 +57,21 @@ public class RoomAndNickTests
     public void AnEmptyRoomIsRemovedAndAJoinAfterwardsGetsAFreshOne()
     {
         var rooms = Rooms();
-        var a = new Member(1);
+        var a = Member(1);
         rooms.Join(a, "#gone", out var first);
         rooms.Leave(a, first);
         Assert.That(rooms.Find("#gone"), Is.Null);
         rooms.Join(a, "#gone", out var second);
         Assert.That(second, Is.Not.SameAs(first));
-        Assert.That(second.Members, Is.EqualTo(new ChatMember[] { a }));
+        Assert.That(second.Members, Is.EqualTo(new ChatSession[] { a }));
     }
 
     [Test]
     public void ConcurrentJoinsAndLeavesNeverLoseAMember()
     {
         var rooms = Rooms();
-        var stayer = new Member(0);
-        var members = Enumerable.Range(1, 8).Select(i => new Member(i)).ToArray();
+        var stayer = Member(0);
+        var members = Enumerable.Range(1, 8).Select(i => Member(i)).ToArray();
         Parallel.ForEach(members, m =>
         {
             for (int i = 0; i < 2000; i++)
@@ -90,7 +82,7 @@ public class RoomAndNickTests
         });
         rooms.Join(stayer, "#churn", out var final);
         Assert.That(rooms.Find("#churn"), Is.SameAs(final));
-        Assert.That(final.Members, Is.EqualTo(new ChatMember[] { stayer }));
+        Assert.That(final.Members, Is.EqualTo(new ChatSession[] { stayer }));
     }
 
     [Test]
@@ -111,23 +103,23 @@ public class RoomAndNickTests
     [TestCase("+++@example.com", "user")]
     [TestCase("averyveryveryverylongemaillocalpart@example.com", "averyveryveryverylongema")]
     public void DerivesTheDefaultNickFromTheEmail(string email, string nick) =>
-        Assert.That(new NickRegistry().ClaimDefault(new Member(1), email), Is.EqualTo(nick));
+        Assert.That(new NickRegistry().ClaimDefault(Member(1), email), Is.EqualTo(nick));
 
     [Test]
     public void ATakenNickGetsANumberCaseInsensitively()
     {
         var nicks = new NickRegistry();
-        Assert.That(nicks.ClaimDefault(new Member(1), "alice@a.io"), Is.EqualTo("alice"));
-        Assert.That(nicks.ClaimDefault(new Member(2), "ALICE@b.io"), Is.EqualTo("ALICE2"));
-        Assert.That(nicks.ClaimDefault(new Member(3), "alice@c.io"), Is.EqualTo("alice3"));
+        Assert.That(nicks.ClaimDefault(Member(1), "alice@a.io"), Is.EqualTo("alice"));
+        Assert.That(nicks.ClaimDefault(Member(2), "ALICE@b.io"), Is.EqualTo("ALICE2"));
+        Assert.That(nicks.ClaimDefault(Member(3), "alice@c.io"), Is.EqualTo("alice3"));
     }
 
     [Test]
     public void RenameRefusesANickHeldBySomeoneElseButAllowsACaseChange()
     {
         var nicks = new NickRegistry();
-        var a = new Member(1);
-        var b = new Member(2);
+        var a = Member(1);
+        var b = Member(2);
         nicks.ClaimDefault(a, "alice@x.io");
         nicks.ClaimDefault(b, "bob@x.io");
         Assert.That(nicks.TryRename(b, "Alice"), Is.False);

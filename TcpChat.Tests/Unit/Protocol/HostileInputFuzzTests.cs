@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using TcpChat.Server.Hosting;
 using TcpChat.Server.Networking;
 using TcpChat.Server.Protocol;
 using TcpChat.Tests.Infrastructure;
@@ -22,7 +20,7 @@ public class HostileInputFuzzTests
     // Line limits: the smallest the options allow (edges come up often) and the default.
     private static readonly int[] Limits = [64, 64, 64, 100, 4096];
 
-    private static readonly LineEncoder Encoder = new(Options.Create(new ChatOptions()));
+    private static readonly LineEncoder Encoder = new(crlf: false);
 
     // Bytes allowed inside a line another user receives: TAB, and everything from space up except DEL (C1 controls
     // are two-byte sequences, checked on the decoded text).
@@ -41,8 +39,11 @@ public class HostileInputFuzzTests
         public override int GetHashCode() => HashCode.Combine(TooLong, Line.Length);
     }
 
-    /// <summary>What one run over a whole stream produced.</summary>
-    private sealed record Run(List<Frame> Frames, byte[] EndOfInput, long MaxUnconsumed);
+    /// <summary>
+    /// What one run over a whole stream produced: the frames, the bytes left unterminated at end of input, what
+    /// <see cref="LineFramer.Finish"/> made of them (null when nothing), and the most bytes held between reads.
+    /// </summary>
+    private sealed record Run(List<Frame> Frames, byte[] EndOfInput, Frame? Last, long MaxUnconsumed);
 
     [TestCase(1)]
     [TestCase(2)]
@@ -79,6 +80,11 @@ public class HostileInputFuzzTests
                     Assert.That(run.EndOfInput, Is.EqualTo(expectedTail), "the unterminated tail: " + context);
                 }
 
+                if (run.Last != whole.Last)
+                {
+                    Assert.That(run.Last, Is.EqualTo(whole.Last), "the last line at end of input does not depend on how it was read: " + context);
+                }
+
                 if (run.MaxUnconsumed > limit + 1)
                 {
                     Assert.Fail($"{run.MaxUnconsumed} bytes held between reads: {context}");
@@ -97,10 +103,15 @@ public class HostileInputFuzzTests
                 lines++;
             }
 
-            // At end of input the connection handles the tail as a last line, so it goes through the same decoding.
-            if (whole.EndOfInput.Length > 0)
+            // At end of input the connection handles the tail as a last line (LineFramer.Finish), decoded the same way.
+            if (whole.Last is { TooLong: false } last)
             {
-                CheckDecodedLine(whole.EndOfInput, context);
+                if (last.Line.Length > limit)
+                {
+                    Assert.Fail($"a last line of {last.Line.Length} bytes: {context}");
+                }
+
+                CheckDecodedLine(last.Line, context);
             }
         }
 
@@ -193,7 +204,7 @@ public class HostileInputFuzzTests
         }
     }
 
-    // ---- the pipeline, as ClientConnection runs it ----
+    // ---- the pipeline, as ClientConnection runs it (LineFramer.Next and Finish, LineDecoder.Decode) ----
 
     /// <summary>
     /// Feeds <paramref name="stream"/> in reads of the given sizes. Between reads the unconsumed bytes are kept, as a
@@ -226,7 +237,15 @@ public class HostileInputFuzzTests
         }
 
         Assert.That(offset, Is.EqualTo(stream.Length));
-        return new Run(frames, pending.ToArray(), maxUnconsumed);
+        var tail = pending;
+        var end = framer.Finish(ref tail, out var lastLine);
+        Frame? last = end switch
+        {
+            FrameResult.TooLong => Frame.Over,
+            FrameResult.Line => new Frame(false, lastLine.ToArray()),
+            _ => null,
+        };
+        return new Run(frames, pending.ToArray(), last, maxUnconsumed);
     }
 
     /// <summary>Telnet filter in place, sanitizer, and the chat line as the room receives it.</summary>
@@ -239,7 +258,8 @@ public class HostileInputFuzzTests
             Assert.Fail($"the telnet filter returned {length} for {line.Length} bytes: {context}");
         }
 
-        string text = TextSanitizer.Decode(bytes.AsSpan(0, length));
+        // The connection's own decoding (telnet filter in place, then sanitizer), not a copy of it.
+        string text = LineDecoder.Decode(new ReadOnlySequence<byte>(line));
         foreach (char c in text)
         {
             if (c != '\t' && (char.IsControl(c) || c == '\u001B' || c == '\u007F'))

@@ -1,26 +1,17 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TcpChat.Server.Hosting;
+using TcpChat.Server.Auth;
+using TcpChat.Server.Protocol;
 
-namespace TcpChat.Server.Auth;
-
-/// <summary>Whether Supabase still vouches for a login.</summary>
-internal enum SessionVerdict
-{
-    Alive,
-
-    /// <summary>Signed out (global scope), revoked, banned, deleted, or a TOKEN login past its <c>exp</c>: end the login.</summary>
-    Gone,
-
-    /// <summary>Supabase did not answer: keep the client and ask again later.</summary>
-    Unavailable,
-}
+namespace TcpChat.Server.Chat;
 
 /// <summary>
 /// Keeps logins backed by live Supabase sessions: refreshes a session before its access token expires, asks
 /// <c>GET /user</c> every <see cref="ChatOptions.SessionCheckInterval"/> to notice a sign-out elsewhere, a ban or a
 /// deletion, and ends a <c>TOKEN</c> login when its token expires. An outage never ends a login; it is retried.
+/// The server's sweep calls <see cref="CheckIfDue"/> for every logged-in session.
 /// </summary>
-internal sealed class SessionKeeper(AuthService auth, IOptions<ChatOptions> options, TimeProvider time)
+internal sealed class SessionKeeper(IAuthService auth, Replies replies, IOptions<ChatOptions> options, TimeProvider time, ILogger<SessionKeeper> logger)
 {
     private static readonly TimeSpan RetryAfterOutage = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MaxRefreshLead = TimeSpan.FromSeconds(60);
@@ -34,6 +25,41 @@ internal sealed class SessionKeeper(AuthService auth, IOptions<ChatOptions> opti
         var next = _checkInterval > TimeSpan.Zero ? now + _checkInterval : DateTimeOffset.MaxValue;
         var deadline = identity.Session is null ? identity.ExpiresAt : RefreshAt(identity, now);
         return deadline < next ? deadline : next;
+    }
+
+    /// <summary>Starts a check of <paramref name="session"/> when one is due and none is running; never waits for it.</summary>
+    public void CheckIfDue(ChatSession session, DateTimeOffset now, CancellationToken stopping)
+    {
+        if (session.NextSessionCheck <= now && session.TryBeginSessionCheck())
+        {
+            _ = CheckSessionAsync(session, stopping);
+        }
+    }
+
+    private async Task CheckSessionAsync(ChatSession session, CancellationToken stopping)
+    {
+        var identity = session.Identity!;
+        try
+        {
+            var (verdict, kept, next) = await CheckAsync(identity, stopping).ConfigureAwait(false);
+            session.EndSessionCheck(kept, next);
+            if (verdict == SessionVerdict.Gone)
+            {
+                ChatLog.SessionEnded(logger, session.Id);
+                session.QuitReason = "session expired";
+                session.Output.CloseWith(replies.SessionExpired);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            session.EndSessionCheck(identity, DateTimeOffset.MaxValue); // stopping
+        }
+        catch (Exception ex)
+        {
+            // Never let a check die silently: it would stop checking this login for good.
+            ChatLog.SessionCheckFailed(logger, session.Id, ex);
+            session.EndSessionCheck(identity, time.GetUtcNow() + RetryAfterOutage);
+        }
     }
 
     /// <summary>Refreshes or checks the login; returns the identity to keep (possibly renewed), or a verdict to end it.</summary>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace TcpChat.Server.Hosting;
+namespace TcpChat.Server.Chat;
 
 /// <summary>The <c>Chat</c> configuration section: listeners, limits and protocol settings.</summary>
 internal sealed class ChatOptions
@@ -85,6 +85,24 @@ internal sealed class ChatOptions
     /// <summary>Chat lines kept per room for <c>/history</c>. Default 200.</summary>
     [Range(0, 100_000)]
     public int HistorySize { get; set; } = 200;
+
+    /// <summary>
+    /// UTF-8 bytes of nick and text kept per room, besides <see cref="HistorySize"/> lines: long lines cannot make a
+    /// room's history large. At least <see cref="MaxLineBytes"/>. Default 256 KiB.
+    /// </summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int HistoryBytesPerRoom { get; set; } = 256 * 1024;
+
+    /// <summary>Rooms one account may own (create); 0 = no limit. Default 20.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxOwnedRoomsPerAccount { get; set; } = 20;
+
+    /// <summary>
+    /// A room nobody joined, and whose topic, operators and bans nobody changed, for this long is forgotten with its
+    /// history; zero keeps rooms forever. Default 30 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan RoomRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Line ending the server writes: <c>lf</c> or <c>crlf</c>. Default <c>lf</c>.</summary>
     [Required]
