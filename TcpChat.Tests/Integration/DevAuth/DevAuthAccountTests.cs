@@ -422,9 +422,8 @@ public class DevAuthAccountTests
 
     private static async Task<double> TimeSignUpAsync(DevAuthTestServer server, string email, CancellationToken ct)
     {
-        var started = Stopwatch.GetTimestamp();
-        using var response = await server.SignUpAsync(email, "other-secret", ct);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var (elapsed, response) = await TimeAsync(() => server.SignUpAsync(email, "other-secret", ct));
+        using var _ = response;
         var user = await DevAuthTestServer.ReadObjectAsync(response, ct);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), user.ToJsonString());
         Assert.That(user.ContainsKey("access_token"), Is.False);
@@ -434,11 +433,17 @@ public class DevAuthAccountTests
 
     private static async Task<double> TimeLoginAsync(DevAuthTestServer server, string email, CancellationToken ct)
     {
-        var started = Stopwatch.GetTimestamp();
-        using var response = await server.LoginAsync(email, "wrong-password", ct);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var (elapsed, response) = await TimeAsync(() => server.LoginAsync(email, "wrong-password", ct));
+        using var _ = response;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         return elapsed;
+    }
+
+    private static async Task<(double Milliseconds, HttpResponseMessage Response)> TimeAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var response = await send();
+        return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, response);
     }
 
     private static double Median(List<double> values)
