@@ -101,6 +101,12 @@ internal sealed partial class DevAuthApi
             return DevAuthError.Validation("Unsupported verification type");
         }
 
+        // Someone may have signed up with the new address since the change was asked for.
+        if (kind == "email_change" && users.IsEmailTaken(user.EmailChange!, user.Id))
+        {
+            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "email_exists", "A user with this email address has already been registered");
+        }
+
         var verified = users.Update(user.Id, u => kind switch
         {
             "signup" => u with { ConfirmationToken = null, ConfirmedAt = u.ConfirmedAt ?? now, UpdatedAt = now },

@@ -300,6 +300,21 @@ public class DevAuthAccountTests
     }
 
     [Test, CancelAfter(Timeout)]
+    public async Task AnEmailChangeToAnAddressTakenMeanwhileIsRefused(CancellationToken ct)
+    {
+        await using var server = await DevAuthTestServer.StartAsync(ct);
+        var jwt = (await server.NewSessionAsync("ugo@example.com", ct))["access_token"]!.GetValue<string>();
+        (await server.SendAsync(HttpMethod.Put, "user", jwt, ct, new { email = "hugo@example.com" })).Dispose();
+        var code = (await LastMailAsync(server, "hugo@example.com", "email_change", ct))["token"]!.GetValue<string>();
+        await server.NewSessionAsync("hugo@example.com", ct);
+
+        using var verify = await server.PostAsync("verify", new { type = "email_change", email = "hugo@example.com", token = code }, ct);
+        await DevAuthAssert.ErrorAsync(verify, HttpStatusCode.UnprocessableEntity, "email_exists", ct);
+        using var other = await server.LoginAsync("hugo@example.com", "secret123", ct);
+        Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the new owner keeps the address");
+    }
+
+    [Test, CancelAfter(Timeout)]
     public async Task AdminApiRefusesABearerThatIsNotAJwtWithBadJwt(CancellationToken ct)
     {
         await using var server = await DevAuthTestServer.StartAsync(ct);
