@@ -21,12 +21,6 @@ internal static partial class DevAuthLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "DevAuth could not save {DataPath}; will retry")]
     public static partial void StoreFlushFailed(ILogger logger, string dataPath, Exception exception);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "DevAuth would send confirmation email to {Email}")]
-    public static partial void WouldSendConfirmation(ILogger logger, string email);
-
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "DevAuth would send recovery email to {Email}")]
-    public static partial void WouldSendRecovery(ILogger logger, string email);
-
     [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "DevAuth user {UserId} signed up")]
     public static partial void SignedUp(ILogger logger, Guid userId);
 
@@ -40,8 +34,15 @@ internal static partial class DevAuthLog
     [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "DevAuth request failed; error_id {ErrorId}")]
     public static partial void Unexpected(ILogger logger, string errorId, Exception exception);
 
-
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning,
         Message = "DevAuth binds {Host}, which is not loopback: anyone who can reach it can create users and tokens")]
     public static partial void NotLoopback(ILogger logger, string host);
+
+    // The code is in the file only, never in the log.
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "DevAuth mailed a {MailType} code to {Email}: {File}")]
+    public static partial void MailWritten(ILogger logger, string mailType, string email, string file);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning,
+        Message = "DevAuth refused a request for host {Host}: not this endpoint's address (DNS rebinding protection)")]
+    public static partial void HostRefused(ILogger logger, string host);
 }
