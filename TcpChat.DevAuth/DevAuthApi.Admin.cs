@@ -15,14 +15,46 @@ internal sealed partial class DevAuthApi
 {
     private void MapAdmin(RouteGroupBuilder auth)
     {
-        auth.MapGet("/admin/users", (Delegate)ListUsers);
-        auth.MapDelete("/admin/users/{id}", (Delegate)DeleteUser);
+        auth.MapGet("/admin/users", (Delegate)ListUsersAsync);
+        auth.MapDelete("/admin/users/{id}", (Delegate)DeleteUserAsync);
         auth.MapPut("/admin/users/{id}", (Delegate)UpdateUserAsync);
     }
 
-    private IResult ListUsers(HttpContext context)
+    private void MapMailbox(RouteGroupBuilder auth) => auth.MapGet(MailPath, (Delegate)ListMailAsync);
+
+    /// <summary>
+    /// <c>GET /auth/v1/_dev/mail[?email=…]</c> with the secret key: the development mailbox, oldest first, each mail with
+    /// its code and token hash, so a person or a test can finish a signup, recovery or reauthentication.
+    /// </summary>
+    private async Task<IResult> ListMailAsync(HttpContext context)
     {
-        if (RequireAdmin(context) is { } denied)
+        if (await RequireAdminAsync(context) is { } denied)
+        {
+            return denied;
+        }
+
+        var filter = context.Request.Query["email"].ToString();
+        var mails = mailbox.List(filter.Length > 0 ? DevAuthEmail.Normalize(filter) : null);
+        return Json(new JsonObject
+        {
+            ["directory"] = mailbox.Directory,
+            ["messages"] = new JsonArray([.. mails.Select(m => new JsonObject
+            {
+                ["id"] = m.Id,
+                ["to"] = m.To,
+                ["subject"] = m.Subject,
+                ["type"] = m.Type,
+                ["token"] = m.Token,
+                ["token_hash"] = m.TokenHash,
+                ["sent_at"] = DevAuthJson.Time(m.SentAt),
+                ["file"] = m.File,
+            })]),
+        });
+    }
+
+    private async Task<IResult> ListUsersAsync(HttpContext context)
+    {
+        if (await RequireAdminAsync(context) is { } denied)
         {
             return denied;
         }
@@ -35,9 +67,9 @@ internal sealed partial class DevAuthApi
         return Json(new JsonObject { ["users"] = list, ["aud"] = DevAuthTokenIssuer.Audience });
     }
 
-    private IResult DeleteUser(HttpContext context, string id)
+    private async Task<IResult> DeleteUserAsync(HttpContext context, string id)
     {
-        if (RequireAdmin(context) is { } denied)
+        if (await RequireAdminAsync(context) is { } denied)
         {
             return denied;
         }
@@ -60,7 +92,7 @@ internal sealed partial class DevAuthApi
     /// <summary>Supports <c>ban_duration</c> (a Go duration or <c>none</c>) and <c>email_confirm</c>.</summary>
     private async Task<IResult> UpdateUserAsync(HttpContext context, string id)
     {
-        if (RequireAdmin(context) is { } denied)
+        if (await RequireAdminAsync(context) is { } denied)
         {
             return denied;
         }
@@ -103,8 +135,12 @@ internal sealed partial class DevAuthApi
         return Json(DevAuthJson.User(updated));
     }
 
-    /// <summary>GoTrue's <c>requireAdmin</c>; the gateway turns a secret key into a service-role token there.</summary>
-    private DevAuthError? RequireAdmin(HttpContext context)
+    /// <summary>
+    /// GoTrue's <c>requireAdminCredentials</c>: the gateway turns the secret key into a service-role token; any other
+    /// Bearer is parsed as a JWT, so one that is not a JWT of ours is 403 <c>bad_jwt</c>, and the publishable key or a
+    /// user's own token 403 <c>not_admin</c>.
+    /// </summary>
+    private async Task<DevAuthError?> RequireAdminAsync(HttpContext context)
     {
         var match = BearerHeader().Match(context.Request.Headers.Authorization.ToString());
         if (!match.Success)
@@ -112,7 +148,20 @@ internal sealed partial class DevAuthApi
             return NoAuthorization();
         }
 
-        return KeyEquals(match.Groups[1].Value, options.SecretKey) ? null : DevAuthError.Forbidden("not_admin", "User not allowed");
+        var bearer = match.Groups[1].Value;
+        if (KeyEquals(bearer, options.SecretKey))
+        {
+            return null;
+        }
+
+        // The gateway also turns the publishable key into an anon-role token, which is no admin.
+        if (KeyEquals(bearer, options.AnonKey))
+        {
+            return DevAuthError.Forbidden("not_admin", "User not allowed");
+        }
+
+        var result = await tokens.ValidateAsync(bearer, Issuer);
+        return result.IsValid ? DevAuthError.Forbidden("not_admin", "User not allowed") : BadJwt(Describe(result.Exception));
     }
 
     private static DevAuthError UserNotFound() => new(StatusCodes.Status404NotFound, "user_not_found", "User not found");

@@ -17,6 +17,7 @@ internal sealed partial class DevAuthApi
     public const int MaxBodyBytes = 1024 * 1024;
 
     private const string JwksPath = "/.well-known/jwks.json";
+    private const string MailPath = "/_dev/mail";
     private const string SecretKeyItem = "DevAuth.SecretKey";
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -24,6 +25,14 @@ internal sealed partial class DevAuthApi
         await _issuer.Task.WaitAsync(context.RequestAborted);
         try
         {
+            if (!hosts.Allows(context.Request.Host.Host))
+            {
+                DevAuthLog.HostRefused(logger, context.Request.Host.Host);
+                await new DevAuthError(StatusCodes.Status421MisdirectedRequest, "validation_failed",
+                    "Host header does not name this endpoint; use its address or localhost").ExecuteAsync(context);
+                return;
+            }
+
             if (!context.Request.Path.Equals(Prefix + JwksPath, StringComparison.Ordinal) && CheckApiKey(context) is { } rejected)
             {
                 await rejected.ExecuteAsync(context);

@@ -22,6 +22,8 @@ internal sealed partial class DevAuthApi(
     DevAuthSessionStore sessions,
     DevAuthTokenIssuer tokens,
     DevAuthRateLimits limits,
+    DevAuthMailbox mailbox,
+    DevAuthHostFilter hosts,
     TimeProvider time,
     ILogger logger)
 {
@@ -40,6 +42,9 @@ internal sealed partial class DevAuthApi(
         auth.MapPost("/recover", (Delegate)RecoverAsync);
         auth.MapGet("/user", (Delegate)GetUserAsync);
         auth.MapPost("/logout", (Delegate)LogoutAsync);
+        MapAccount(auth);
+        MapFactors(auth);
+        MapMailbox(auth);
         auth.MapGet("/settings", Settings);
         auth.MapGet("/health", Health);
         auth.MapGet(JwksPath, Jwks);
@@ -83,10 +88,12 @@ internal sealed partial class DevAuthApi(
             return DevAuthError.Validation("missing email or phone");
         }
 
-        // No phone users exist here, so a phone login finds nobody, as in GoTrue.
+        // No phone users exist here, so a phone login finds nobody, as in GoTrue. Nobody found still costs one password
+        // hash, so the answer time does not tell a registered address from an unknown one.
         var user = email.Length > 0 ? users.FindByEmail(DevAuthEmail.Normalize(email)) : null;
-        if (user is null)
+        if (user is null || !user.HasPassword)
         {
+            DevAuthPasswords.VerifyNobody(request.Password ?? "", options.PasswordHashIterations);
             return DevAuthError.InvalidCredentials();
         }
 
@@ -102,7 +109,7 @@ internal sealed partial class DevAuthApi(
         }
 
         // Only after the password: an unconfirmed account is not revealed to someone without it.
-        return user.ConfirmedAt is null ? DevAuthError.BadRequest("email_not_confirmed", "Email not confirmed") : SignIn(user, now);
+        return user.ConfirmedAt is null ? DevAuthError.BadRequest("email_not_confirmed", "Email not confirmed") : SignIn(user, now, "password");
     }
 
     private async Task<IResult> RefreshGrantAsync(HttpContext context)
@@ -154,15 +161,21 @@ internal sealed partial class DevAuthApi(
 
     private async Task<IResult> SignUpAsync(HttpContext context)
     {
-        if (!DevAuthRateLimits.TryAcquire(limits.Signup, ClientKey(context)))
-        {
-            return DevAuthError.RequestRateLimit();
-        }
-
         var (request, error) = await ReadJsonAsync<SignUpRequest>(context);
         if (error is not null)
         {
             return error;
+        }
+
+        // GoTrue's router: neither email nor phone is an anonymous sign-in, before the signup limiter.
+        if (string.IsNullOrEmpty(request.Email) && string.IsNullOrEmpty(request.Phone))
+        {
+            return SignInAnonymously(context, request.Data);
+        }
+
+        if (!DevAuthRateLimits.TryAcquire(limits.Signup, ClientKey(context)))
+        {
+            return DevAuthError.RequestRateLimit();
         }
 
         // GoTrue checks the password before the address, so a weak password always wins.
@@ -209,7 +222,6 @@ internal sealed partial class DevAuthApi(
                 PasswordSalt = salt,
                 PasswordIterations = options.PasswordHashIterations,
                 ConfirmedAt = options.AutoConfirm ? now : null,
-                ConfirmationSentAt = options.AutoConfirm ? null : now,
                 CreatedAt = now,
                 UpdatedAt = now,
                 UserMetadata = metadata,
@@ -220,19 +232,21 @@ internal sealed partial class DevAuthApi(
                 DevAuthLog.SignedUp(logger, user.Id);
                 if (options.AutoConfirm)
                 {
-                    return SignIn(user, now);
+                    return SignIn(user, now, "password");
                 }
 
-                DevAuthLog.WouldSendConfirmation(logger, email);
-                return Json(DevAuthJson.User(user));
+                var sent = await SendCodeAsync(user, DevAuthMailType.Signup, email, now, context.RequestAborted);
+                return Json(DevAuthJson.User(sent ?? user));
             }
         }
 
-        return SignUpExisting(user, metadata, now);
+        // As long as a new signup's hash: the answer time must not tell that the address is registered.
+        DevAuthPasswords.VerifyNobody(request.Password, options.PasswordHashIterations);
+        return await SignUpExistingAsync(user, metadata, now, context.RequestAborted);
     }
 
     /// <summary>GoTrue's answers for an address that is already registered (docs/supabase-auth.md §3.3).</summary>
-    private IResult SignUpExisting(DevAuthUser user, JsonElement metadata, DateTimeOffset now)
+    private async Task<IResult> SignUpExistingAsync(DevAuthUser user, JsonElement metadata, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (user.ConfirmedAt is not null)
         {
@@ -245,27 +259,17 @@ internal sealed partial class DevAuthApi(
         {
             // Autoconfirm turned on after this user signed up: GoTrue confirms and signs in.
             var confirmed = users.Update(user.Id, u => u.ConfirmedAt is null ? u with { ConfirmedAt = now, UpdatedAt = now } : u);
-            return confirmed is null ? DevAuthError.InvalidCredentials() : SignIn(confirmed, now);
+            return confirmed is null ? DevAuthError.InvalidCredentials() : SignIn(confirmed, now, "password");
         }
 
-        var wait = 0;
-        var resent = users.Update(user.Id, u =>
-        {
-            wait = EmailWaitSeconds(u.ConfirmationSentAt, now);
-            return wait > 0 ? u : u with { ConfirmationSentAt = now, UpdatedAt = now };
-        });
+        var wait = EmailWaitSeconds(user.ConfirmationSentAt, now);
         if (wait > 0)
         {
             return DevAuthError.EmailRateLimit(wait);
         }
 
-        if (resent is null)
-        {
-            return DevAuthError.InvalidCredentials();
-        }
-
-        DevAuthLog.WouldSendConfirmation(logger, resent.Email);
-        return Json(DevAuthJson.User(resent));
+        var resent = await SendCodeAsync(user, DevAuthMailType.Signup, user.Email, now, cancellationToken);
+        return resent is null ? DevAuthError.InvalidCredentials() : Json(DevAuthJson.User(resent));
     }
 
     private async Task<IResult> RecoverAsync(HttpContext context)
@@ -294,18 +298,13 @@ internal sealed partial class DevAuthApi(
         }
 
         var now = time.GetUtcNow();
-        var wait = 0;
-        users.Update(user.Id, u =>
-        {
-            wait = EmailWaitSeconds(u.RecoverySentAt, now);
-            return wait > 0 ? u : u with { RecoverySentAt = now, UpdatedAt = now };
-        });
+        var wait = EmailWaitSeconds(user.RecoverySentAt, now);
         if (wait > 0)
         {
             return DevAuthError.EmailRateLimit(wait);
         }
 
-        DevAuthLog.WouldSendRecovery(logger, email);
+        await SendCodeAsync(user, DevAuthMailType.Recovery, email, now, context.RequestAborted);
         return Json(new JsonObject());
     }
 
@@ -344,7 +343,7 @@ internal sealed partial class DevAuthApi(
 
     private IResult Settings() => Json(new JsonObject
     {
-        ["external"] = new JsonObject { ["email"] = true, ["phone"] = false, ["anonymous_users"] = false },
+        ["external"] = new JsonObject { ["email"] = true, ["phone"] = false, ["anonymous_users"] = options.AllowAnonymous },
         ["disable_signup"] = false,
         ["mailer_autoconfirm"] = options.AutoConfirm,
         ["phone_autoconfirm"] = false,
@@ -367,10 +366,11 @@ internal sealed partial class DevAuthApi(
         return Json(tokens.Jwks());
     }
 
-    private IResult SignIn(DevAuthUser user, DateTimeOffset now)
+    /// <summary>A new session; <paramref name="method"/> is its <c>amr</c> (password, otp, anonymous).</summary>
+    private IResult SignIn(DevAuthUser user, DateTimeOffset now, string method)
     {
         user = users.Update(user.Id, u => u with { LastSignInAt = now, UpdatedAt = now }) ?? user;
-        return TokenResponse(user, sessions.Create(user.Id), now);
+        return TokenResponse(user, sessions.Create(user.Id, method), now);
     }
 
     private IResult TokenResponse(DevAuthUser user, DevAuthSession session, DateTimeOffset now)
@@ -413,14 +413,14 @@ internal sealed partial class DevAuthApi(
         }
 
         if (!jwt.TryGetPayloadValue<string>("session_id", out var sessionClaim)
-            || !Guid.TryParse(sessionClaim, out var sessionId) || !sessions.Exists(sessionId))
+            || !Guid.TryParse(sessionClaim, out var sessionId) || sessions.Find(sessionId) is not { } session)
         {
             return new(null, default, DevAuthError.Forbidden("session_not_found", "Session from session_id claim in JWT does not exist"));
         }
 
         return user.IsBanned(now)
             ? new(null, default, DevAuthError.Forbidden("user_banned", "User is banned"))
-            : new(user, sessionId, null);
+            : new(user, session, null);
     }
 
     private static DevAuthError NoAuthorization() =>
@@ -463,7 +463,10 @@ internal sealed partial class DevAuthApi(
     [GeneratedRegex(@"^[A-Za-z0-9_-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex RefreshTokenShape();
 
-    private readonly record struct Authenticated(DevAuthUser? User, Guid SessionId, DevAuthError? Error);
+    private readonly record struct Authenticated(DevAuthUser? User, DevAuthSession? Session, DevAuthError? Error)
+    {
+        public Guid SessionId => Session?.Id ?? Guid.Empty;
+    }
 
     private sealed class PasswordRequest
     {

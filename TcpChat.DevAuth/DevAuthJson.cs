@@ -12,6 +12,8 @@ internal static class DevAuthJson
 
     public static readonly JsonElement AppMetadataElement = JsonSerializer.SerializeToElement(AppMetadata(), Options);
 
+    public static readonly JsonElement EmptyObjectElement = JsonSerializer.SerializeToElement(new JsonObject(), Options);
+
     public static JsonObject AppMetadata() => new() { ["provider"] = "email", ["providers"] = new JsonArray("email") };
 
     /// <summary>RFC 3339 in UTC with microseconds, as Go prints a Postgres timestamp.</summary>
@@ -32,14 +34,26 @@ internal static class DevAuthJson
         AddTime(json, "confirmed_at", user.ConfirmedAt);
         AddTime(json, "confirmation_sent_at", user.ConfirmationSentAt);
         AddTime(json, "recovery_sent_at", user.RecoverySentAt);
+        if (user.EmailChange is { Length: > 0 } newEmail)
+        {
+            json["new_email"] = newEmail;
+        }
+
+        AddTime(json, "email_change_sent_at", user.EmailChangeSentAt);
+        AddTime(json, "reauthentication_sent_at", user.ReauthenticationSentAt);
         AddTime(json, "last_sign_in_at", user.LastSignInAt);
-        json["app_metadata"] = AppMetadata();
+        json["app_metadata"] = user.IsAnonymous ? new JsonObject() : AppMetadata();
         json["user_metadata"] = JsonObject.Create(user.UserMetadata);
-        json["identities"] = new JsonArray(Identity(user));
+        json["identities"] = user.IsAnonymous ? new JsonArray() : new JsonArray(Identity(user));
+        if (user.Factors.Count > 0)
+        {
+            json["factors"] = new JsonArray([.. user.Factors.Select(Factor)]);
+        }
+
         json["created_at"] = Time(user.CreatedAt);
         json["updated_at"] = Time(user.UpdatedAt);
         AddTime(json, "banned_until", user.BannedUntil);
-        json["is_anonymous"] = false;
+        json["is_anonymous"] = user.IsAnonymous;
         return json;
     }
 
@@ -72,6 +86,21 @@ internal static class DevAuthJson
         ["refresh_token"] = refreshToken,
         ["user"] = User(user),
     };
+
+    public static JsonObject Factor(DevAuthFactor factor)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = factor.Id.ToString(),
+            ["friendly_name"] = factor.FriendlyName,
+            ["factor_type"] = "totp",
+            ["status"] = factor.Status,
+            ["created_at"] = Time(factor.CreatedAt),
+            ["updated_at"] = Time(factor.UpdatedAt),
+        };
+        AddTime(json, "last_challenged_at", factor.LastChallengedAt);
+        return json;
+    }
 
     private static JsonObject Identity(DevAuthUser user)
     {

@@ -21,12 +21,6 @@ internal static partial class DevAuthLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "DevAuth could not save {DataPath}; will retry")]
     public static partial void StoreFlushFailed(ILogger logger, string dataPath, Exception exception);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "DevAuth would send a confirmation email to an address at {EmailDomain}")]
-    private static partial void WouldSendConfirmationTo(ILogger logger, string emailDomain);
-
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "DevAuth would send a recovery email to an address at {EmailDomain}")]
-    private static partial void WouldSendRecoveryTo(ILogger logger, string emailDomain);
-
     [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "DevAuth user {UserId} signed up")]
     public static partial void SignedUp(ILogger logger, Guid userId);
 
@@ -44,23 +38,21 @@ internal static partial class DevAuthLog
         Message = "DevAuth binds {Host}, which is not loopback: anyone who can reach it can create users and tokens")]
     public static partial void NotLoopback(ILogger logger, string host);
 
-    /// <summary>Logs the address's domain only, never the address.</summary>
-    public static void WouldSendConfirmation(ILogger logger, string email)
+    // The code is in the file only, never in the log.
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "DevAuth mailed a {MailType} code to an address at {EmailDomain}: {File}")]
+    private static partial void MailWrittenTo(ILogger logger, string mailType, string emailDomain, string file);
+
+    /// <summary>Logs the address's domain only, never the address (nor the code).</summary>
+    public static void MailWritten(ILogger logger, string mailType, string email, string file)
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
             string domain = DevAuthEmail.Domain(email);
-            WouldSendConfirmationTo(logger, domain);
+            MailWrittenTo(logger, mailType, domain, file);
         }
     }
 
-    /// <summary>Logs the address's domain only, never the address.</summary>
-    public static void WouldSendRecovery(ILogger logger, string email)
-    {
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            string domain = DevAuthEmail.Domain(email);
-            WouldSendRecoveryTo(logger, domain);
-        }
-    }
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning,
+        Message = "DevAuth refused a request for host {Host}: not this endpoint's address (DNS rebinding protection)")]
+    public static partial void HostRefused(ILogger logger, string host);
 }

@@ -17,7 +17,10 @@ public sealed class DevAuthOptions : IValidatableObject
     /// <summary>The secret key (admin API, <c>Sb-Forwarded-For</c>) unless <see cref="SecretKey"/> is set.</summary>
     public const string DefaultSecretKey = "sb_secret_tcpchat_devauth_local_only";
 
-    /// <summary>IP address to bind. Default <c>127.0.0.1</c>; anything beyond loopback exposes a development endpoint.</summary>
+    /// <summary>
+    /// IP address to bind. Default <c>127.0.0.1</c>. Anything beyond loopback is refused while <see cref="AnonKey"/> or
+    /// <see cref="SecretKey"/> is still the public default.
+    /// </summary>
     [Required]
     public string Host { get; set; } = "127.0.0.1";
 
@@ -64,11 +67,36 @@ public sealed class DevAuthOptions : IValidatableObject
     [Range(0, 86_400)]
     public int EmailMaxFrequencySeconds { get; set; } = 60;
 
+    /// <summary>Sign-ins with no email or phone (<c>POST /signup</c> with neither). Default false, as on Supabase's local stack.</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>
+    /// Supabase's "secure password change": <c>PUT /user</c> with a password needs the nonce from
+    /// <c>GET /reauthenticate</c> when the session is more than 24 hours old. Default false, as on Supabase's local stack.
+    /// </summary>
+    public bool SecurePasswordChange { get; set; }
+
+    /// <summary>How long a mailed code (signup, recovery, reauthentication, email change) stays valid (<c>MAILER_OTP_EXP</c>). Default 3600 s.</summary>
+    [Range(1, 86_400)]
+    public int OtpExpirySeconds { get; set; } = 3600;
+
+    /// <summary>
+    /// Extra <c>Host</c> header names accepted besides <c>localhost</c> and IP literals of the bound address
+    /// (comma-separated, e.g. <c>auth.example.test</c>); other names are refused against DNS rebinding. Default none.
+    /// </summary>
+    public string AllowedHosts { get; set; } = "";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!IPAddress.TryParse(Host, out _))
+        if (!IPAddress.TryParse(Host, out var ip))
         {
             yield return new ValidationResult($"DevAuth:Host must be an IP address, not '{Host}'.", [nameof(Host)]);
+        }
+        else if (!IPAddress.IsLoopback(ip) && (AnonKey == DefaultAnonKey || SecretKey == DefaultSecretKey))
+        {
+            yield return new ValidationResult(
+                $"DevAuth:Host {Host} is beyond loopback: set DevAuth:AnonKey and DevAuth:SecretKey (the defaults are public).",
+                [nameof(Host)]);
         }
 
         if (string.Equals(AnonKey, SecretKey, StringComparison.Ordinal))

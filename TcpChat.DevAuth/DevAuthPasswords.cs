@@ -36,6 +36,16 @@ internal static class DevAuthPasswords
     public static bool Verify(string password, DevAuthUser user) =>
         CryptographicOperations.FixedTimeEquals(Derive(password, user.PasswordSalt, user.PasswordIterations), user.PasswordHash);
 
+    /// <summary>
+    /// The cost of <see cref="Verify"/> for a login or signup that found nobody to check (or an account it must not
+    /// reveal): answer times then do not tell registered addresses from unknown ones. Always false.
+    /// </summary>
+    public static bool VerifyNobody(string password, int iterations) =>
+        CryptographicOperations.FixedTimeEquals(Derive(password, NobodySalt, iterations), NobodyHash);
+
+    private static readonly byte[] NobodySalt = RandomNumberGenerator.GetBytes(SaltBytes);
+    private static readonly byte[] NobodyHash = new byte[HashBytes];
+
     private static byte[] Derive(string password, byte[] salt, int iterations) =>
         Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA256, HashBytes);
 }

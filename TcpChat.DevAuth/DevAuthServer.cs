@@ -47,10 +47,14 @@ public sealed class DevAuthServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<DevAuthServer>();
         _users = new DevAuthUserStore(options.DataPath, _logger);
         _limits = new DevAuthRateLimits(options);
+        Mailbox = new DevAuthMailbox(options.DataPath, time);
     }
 
     /// <summary>The DI key of the <see cref="IStartupFilter"/>s that go in front of the endpoint.</summary>
     public const string PipelineKey = "DevAuth";
+
+    /// <summary>The development mailbox (<c>mail/</c> beside the data file); in-process tests read codes here.</summary>
+    internal DevAuthMailbox Mailbox { get; }
 
     /// <summary>Loads (and locks) the data file, binds, starts saving, and returns the project root URL (with the real port when Port is 0).</summary>
     public async Task<Uri> StartAsync(CancellationToken ct)
@@ -101,7 +105,8 @@ public sealed class DevAuthServer : IAsyncDisposable
             builder.Services.AddSingleton(filter);
         }
 
-        var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits, _time,
+        var api = new DevAuthApi(_options, _users, new DevAuthSessionStore(_time), _tokens, _limits,
+            Mailbox, new DevAuthHostFilter(ip, _options.AllowedHosts), _time,
             _loggerFactory.CreateLogger<DevAuthApi>());
         _app = builder.Build();
         _app.Use(api.InvokeAsync);

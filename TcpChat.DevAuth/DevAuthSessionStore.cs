@@ -19,9 +19,12 @@ internal sealed class DevAuthSessionStore(TimeProvider time)
     private readonly Dictionary<string, TokenState> _tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, HashSet<Guid>> _byUser = [];
 
-    public DevAuthSession Create(Guid userId)
+    /// <summary>A new aal1 session; <paramref name="method"/> is its first <c>amr</c> entry (password, otp, anonymous).</summary>
+    public DevAuthSession Create(Guid userId, string method)
     {
-        var session = new SessionState(Guid.NewGuid(), userId, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var session = new SessionState(Guid.NewGuid(), userId, now);
+        session.Amr.Add(new DevAuthAmr(method, now));
         lock (_gate)
         {
             _sessions.Add(session.Id, session);
@@ -37,11 +40,73 @@ internal sealed class DevAuthSessionStore(TimeProvider time)
         return session.ToPublic(session.Current.Token);
     }
 
-    public bool Exists(Guid sessionId)
+    public DevAuthSession? Find(Guid sessionId)
     {
         lock (_gate)
         {
-            return _sessions.ContainsKey(sessionId);
+            return _sessions.TryGetValue(sessionId, out var session) ? session.ToPublic(session.Current!.Token) : null;
+        }
+    }
+
+    /// <summary>
+    /// A verified second factor: the session becomes aal2 with the method first in <c>amr</c>, and gets a new refresh
+    /// token; the old ones stop working, so only the client that passed the challenge holds an aal2 session.
+    /// </summary>
+    public DevAuthSession? StepUp(Guid sessionId, string method, Guid factorId)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_sessions.TryGetValue(sessionId, out var session))
+            {
+                return null;
+            }
+
+            session.Amr.RemoveAll(a => a.Method == method);
+            session.Amr.Insert(0, new DevAuthAmr(method, now));
+            session.FactorId = factorId;
+            foreach (var token in session.Tokens)
+            {
+                _tokens.Remove(token);
+            }
+
+            session.Tokens.Clear();
+            session.Current = AddToken(session);
+            return session.ToPublic(session.Current.Token);
+        }
+    }
+
+    /// <summary>GoTrue's <c>InvalidateSessionsWithAALLessThan(aal2)</c>, run after a factor verify.</summary>
+    public void RemoveAal1Sessions(Guid userId)
+    {
+        lock (_gate)
+        {
+            if (_byUser.TryGetValue(userId, out var ids))
+            {
+                foreach (var id in ids.ToArray())
+                {
+                    if (_sessions[id].FactorId is null)
+                    {
+                        RemoveSession(_sessions[id]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>An unenrolled factor: the sessions it raised fall back to aal1 (GoTrue's <c>DowngradeSessionsToAAL1</c>).</summary>
+    public void Downgrade(Guid userId, Guid factorId)
+    {
+        lock (_gate)
+        {
+            if (_byUser.TryGetValue(userId, out var ids))
+            {
+                foreach (var session in ids.Select(id => _sessions[id]).Where(s => s.FactorId == factorId))
+                {
+                    session.FactorId = null;
+                    session.Amr.RemoveAll(a => a.Method == "totp");
+                }
+            }
         }
     }
 
@@ -147,7 +212,14 @@ internal sealed class DevAuthSessionStore(TimeProvider time)
 
         public List<string> Tokens { get; } = [];
 
-        public DevAuthSession ToPublic(string refreshToken) => new(id, userId, createdAt, refreshToken);
+        /// <summary>Most recent first, as GoTrue sorts the claims.</summary>
+        public List<DevAuthAmr> Amr { get; } = [];
+
+        /// <summary>The verified factor that made this session aal2, if any.</summary>
+        public Guid? FactorId { get; set; }
+
+        public DevAuthSession ToPublic(string refreshToken) =>
+            new(id, userId, createdAt, refreshToken, FactorId is null ? "aal1" : "aal2", [.. Amr]);
     }
 
     private sealed class TokenState(string token, SessionState session)
@@ -160,8 +232,11 @@ internal sealed class DevAuthSessionStore(TimeProvider time)
     }
 }
 
-/// <summary>A session as handlers see it: ids, its start (the <c>amr</c> timestamp) and the refresh token to hand out.</summary>
-internal sealed record DevAuthSession(Guid Id, Guid UserId, DateTimeOffset CreatedAt, string RefreshToken);
+/// <summary>A session as handlers see it: ids, its start, the refresh token to hand out, and its <c>aal</c> and <c>amr</c> claims.</summary>
+internal sealed record DevAuthSession(Guid Id, Guid UserId, DateTimeOffset CreatedAt, string RefreshToken, string Aal, IReadOnlyList<DevAuthAmr> Amr);
+
+/// <summary>One authentication method of a session (an <c>amr</c> claim entry).</summary>
+internal readonly record struct DevAuthAmr(string Method, DateTimeOffset At);
 
 internal enum DevAuthRefreshStatus
 {

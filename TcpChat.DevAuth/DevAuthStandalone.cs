@@ -38,8 +38,19 @@ public static class DevAuthStandalone
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         await using var server = new DevAuthServer(options, loggerFactory, TimeProvider.System, []);
-        var url = await server.StartAsync(stop.Token);
-        await Console.Out.WriteLineAsync($"DevAuth listening on {url} (apikey {options.AnonKey}); Ctrl+C to stop");
+        Uri url;
+        try
+        {
+            url = await server.StartAsync(stop.Token);
+        }
+        catch (InvalidOperationException e)
+        {
+            // An unreadable or corrupt data file: one line, as for bad settings.
+            await Console.Error.WriteLineAsync("DevAuth: cannot start: " + e.Message);
+            return 2;
+        }
+
+        await Console.Out.WriteLineAsync($"DevAuth listening on {url} (apikey {options.AnonKey}); mail in {server.Mailbox.Directory}; Ctrl+C to stop");
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

@@ -50,16 +50,16 @@ internal sealed class DevAuthTokenIssuer : IDisposable
                 ["iat"] = now.ToUnixTimeSeconds(),
                 ["email"] = user.Email,
                 ["phone"] = "",
-                ["app_metadata"] = DevAuthJson.AppMetadataElement,
+                ["app_metadata"] = user.IsAnonymous ? DevAuthJson.EmptyObjectElement : DevAuthJson.AppMetadataElement,
                 ["user_metadata"] = user.UserMetadata,
                 ["role"] = "authenticated",
-                ["aal"] = "aal1",
+                ["aal"] = session.Aal,
                 // The handler writes JsonElement values verbatim.
                 ["amr"] = JsonSerializer.SerializeToElement(
-                    new JsonArray(new JsonObject { ["method"] = "password", ["timestamp"] = session.CreatedAt.ToUnixTimeSeconds() }),
+                    new JsonArray([.. session.Amr.Select(a => new JsonObject { ["method"] = a.Method, ["timestamp"] = a.At.ToUnixTimeSeconds() })]),
                     DevAuthJson.Options),
                 ["session_id"] = session.Id.ToString(),
-                ["is_anonymous"] = false,
+                ["is_anonymous"] = user.IsAnonymous,
             },
         };
         return _handler.CreateToken(descriptor);

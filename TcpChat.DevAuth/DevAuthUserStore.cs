@@ -16,6 +16,25 @@ internal sealed class DevAuthUserStore : IDisposable
     // Not indented: with 10 000 users every saved byte is rewritten on each flush.
     private static readonly JsonSerializerOptions FileOptions = new();
 
+    /// <summary>Owner read/write only (0600): the file holds the private signing key and password hashes.</summary>
+    internal static FileStreamOptions PrivateFile()
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 64 * 1024,
+            Options = System.IO.FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, DevAuthUser> _byId = [];
     private readonly Dictionary<string, DevAuthUser> _byEmail = new(StringComparer.Ordinal);
@@ -58,8 +77,9 @@ internal sealed class DevAuthUserStore : IDisposable
     }
 
     /// <summary>
-    /// Locks the file for this process, then reads it if it exists. A corrupt file is an error, never silently
-    /// replaced (it holds users); so is a file another process holds (the last writer would win).
+    /// Locks the file for this process, then reads it if it exists. An unreadable or corrupt file stops the start with
+    /// one line naming it (it holds users and the signing key: never silently replaced); so does a file another
+    /// process holds (the last writer would win).
     /// </summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -72,28 +92,35 @@ internal sealed class DevAuthUserStore : IDisposable
         }
 
         DevAuthData? data;
-        await using (var stream = File.OpenRead(_path))
+        try
         {
-            try
-            {
-                data = await JsonSerializer.DeserializeAsync<DevAuthData>(stream, FileOptions, cancellationToken);
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"DevAuth data file {_path} is not valid JSON; fix or delete it.", e);
-            }
+            await using var stream = File.OpenRead(_path);
+            data = await JsonSerializer.DeserializeAsync<DevAuthData>(stream, FileOptions, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            throw new InvalidOperationException($"DevAuth data file {_path} is corrupt (not the JSON DevAuth writes); fix or delete it.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"DevAuth data file {_path} cannot be read: {e.Message}");
+        }
+
+        if (data?.Users is null || data.Users.Any(u => u is null))
+        {
+            throw new InvalidOperationException($"DevAuth data file {_path} is corrupt (no user list); fix or delete it.");
         }
 
         lock (_gate)
         {
-            foreach (var user in data?.Users ?? [])
+            foreach (var user in data.Users)
             {
                 _byId[user.Id] = user;
-                _byEmail[user.Email] = user;
+                Index(user);
             }
         }
 
-        Volatile.Write(ref _signingKey, data?.SigningKey);
+        Volatile.Write(ref _signingKey, data.SigningKey);
         DevAuthLog.StoreLoaded(_logger, Count, _path);
     }
 
@@ -164,14 +191,14 @@ internal sealed class DevAuthUserStore : IDisposable
     {
         lock (_gate)
         {
-            if (_byEmail.TryGetValue(user.Email, out var existing))
+            if (user.Email.Length > 0 && _byEmail.TryGetValue(user.Email, out var existing))
             {
                 added = false;
                 return existing;
             }
 
             _byId.Add(user.Id, user);
-            _byEmail.Add(user.Email, user);
+            Index(user);
         }
 
         added = true;
@@ -199,8 +226,13 @@ internal sealed class DevAuthUserStore : IDisposable
                 return current;
             }
 
+            if (updated.Email != current.Email)
+            {
+                _byEmail.Remove(current.Email);
+            }
+
             _byId[id] = updated;
-            _byEmail[updated.Email] = updated;
+            Index(updated);
         }
 
         MarkDirty();
@@ -236,6 +268,24 @@ internal sealed class DevAuthUserStore : IDisposable
         return users;
     }
 
+    /// <summary>Whether another user holds the address (GoTrue's <c>IsDuplicatedEmail</c>).</summary>
+    public bool IsEmailTaken(string normalizedEmail, Guid except)
+    {
+        lock (_gate)
+        {
+            return _byEmail.TryGetValue(normalizedEmail, out var user) && user.Id != except;
+        }
+    }
+
+    // Anonymous users have no address to find them by.
+    private void Index(DevAuthUser user)
+    {
+        if (user.Email.Length > 0)
+        {
+            _byEmail[user.Email] = user;
+        }
+    }
+
     private void MarkDirty() => Volatile.Write(ref _dirty, 1);
 
     private async Task FlushLoopAsync(CancellationToken cancellationToken)
@@ -265,10 +315,11 @@ internal sealed class DevAuthUserStore : IDisposable
         var temp = Path.Combine(Path.GetDirectoryName(_path)!, $".{Path.GetFileName(_path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            await using (var stream = new FileStream(temp, PrivateFile()))
             {
                 await JsonSerializer.SerializeAsync(stream, data, FileOptions, cancellationToken);
-                await stream.FlushAsync(cancellationToken);
+                // On disk before the rename: a crash leaves the old file or the new one, never a torn one.
+                stream.Flush(flushToDisk: true);
             }
 
             File.Move(temp, _path, overwrite: true);

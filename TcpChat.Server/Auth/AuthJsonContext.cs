@@ -10,6 +10,15 @@ namespace TcpChat.Server.Auth;
 [JsonSerializable(typeof(EmailPasswordRequest))]
 [JsonSerializable(typeof(EmailRequest))]
 [JsonSerializable(typeof(RefreshTokenRequest))]
+[JsonSerializable(typeof(UserAttributes))]
+[JsonSerializable(typeof(VerifyOtpRequest))]
+[JsonSerializable(typeof(AnonymousSignUpRequest))]
+[JsonSerializable(typeof(EnrollFactorRequest))]
+[JsonSerializable(typeof(VerifyFactorRequest))]
+[JsonSerializable(typeof(EnrollFactorResponse))]
+[JsonSerializable(typeof(ChallengeResponse))]
+[JsonSerializable(typeof(UnenrollResponse))]
+[JsonSerializable(typeof(JsonObjectRequest))]
 internal sealed partial class AuthJsonContext : JsonSerializerContext;
 
 /// <summary>Body of the password grant and of <c>/signup</c>.</summary>
@@ -22,3 +31,6 @@ internal sealed record EmailRequest([property: JsonPropertyName("email")] string
 
 /// <summary>Body of the refresh grant.</summary>
 internal sealed record RefreshTokenRequest([property: JsonPropertyName("refresh_token")] string RefreshToken);
+
+/// <summary>An empty JSON object body (<c>{}</c>): GoTrue rejects an empty body as <c>bad_json</c>.</summary>
+internal sealed record JsonObjectRequest;

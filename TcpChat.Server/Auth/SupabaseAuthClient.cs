@@ -23,8 +23,9 @@ internal sealed class SupabaseAuthClient
     public const string ClientInfo = "tcpchat/1.0";
 
     /// <summary>
-    /// Set on requests with side effects beyond a session (a confirmation or recovery mail): the resilience
-    /// pipeline does not retry them after the request may have reached GoTrue (500, per-attempt timeout).
+    /// Set on requests with side effects beyond a session (a mail sent, a code or challenge used up, a password or
+    /// factor changed): the resilience pipeline does not retry them after the request may have reached GoTrue (500,
+    /// per-attempt timeout), where a repeat would answer differently.
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> SendsMail = new("TcpChat.SendsMail");
 
@@ -140,6 +141,97 @@ internal sealed class SupabaseAuthClient
         await ReadSuccessAsync("sign-out", response, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>POST /verify</c> with the code from a signup, recovery or magic-link mail: a session (a recovery session
+    /// lets <see cref="UpdateUserAsync"/> set a new password).
+    /// </summary>
+    public async Task<Session> VerifyEmailOtpAsync(string email, string token, EmailOtpType type, IPAddress? forwardedFor, CancellationToken cancellationToken)
+    {
+        var body = new VerifyOtpRequest(OtpTypeName(type), email, token);
+        using var request = await CreateAsync(HttpMethod.Post, "/verify", forwardedFor, cancellationToken);
+        request.Content = Json(body, AuthJsonContext.Default.VerifyOtpRequest);
+        request.Options.Set(SendsMail, true);
+        var session = await SendAsync("verify", request, AuthJsonContext.Default.Session, cancellationToken);
+        return RequireTokens("verify", session);
+    }
+
+    /// <summary><c>PUT /user</c> with the access token: changes email, password (with the reauthentication nonce when required) or metadata.</summary>
+    public async Task<User> UpdateUserAsync(string jwt, UserAttributes attributes, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Put, "/user", null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        request.Content = Json(attributes, AuthJsonContext.Default.UserAttributes);
+        request.Options.Set(SendsMail, true);
+        var user = await SendAsync("update-user", request, AuthJsonContext.Default.User, cancellationToken);
+        return user.Id is null ? throw GotrueException.BadAnswer("update-user", 200, null) : user;
+    }
+
+    /// <summary><c>GET /reauthenticate</c> with the access token: mails the user a code to pass as <see cref="UserAttributes.Nonce"/>.</summary>
+    public async Task ReauthenticateAsync(string jwt, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Get, "/reauthenticate", null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        request.Options.Set(SendsMail, true);
+        using var response = await SendCoreAsync("reauthenticate", request, cancellationToken);
+        await ReadSuccessAsync("reauthenticate", response, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>POST /signup</c> with neither email nor phone: a session for a new anonymous user (<c>is_anonymous</c>).
+    /// 422 <c>anonymous_provider_disabled</c> when the project has anonymous sign-ins off.
+    /// </summary>
+    public async Task<Session> SignInAnonymouslyAsync(IPAddress? forwardedFor, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Post, "/signup", forwardedFor, cancellationToken);
+        request.Content = Json(new AnonymousSignUpRequest(null), AuthJsonContext.Default.AnonymousSignUpRequest);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.Headers.GetValues("apikey").First());
+        var session = await SendAsync("sign-in-anonymously", request, AuthJsonContext.Default.Session, cancellationToken);
+        return RequireTokens("sign-in-anonymously", session);
+    }
+
+    /// <summary><c>POST /factors</c> (TOTP): a new unverified factor and its secret; it counts once verified.</summary>
+    public async Task<EnrollFactorResponse> EnrollTotpFactorAsync(string jwt, string? friendlyName, string? issuer, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Post, "/factors", null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        request.Content = Json(new EnrollFactorRequest("totp", friendlyName, issuer), AuthJsonContext.Default.EnrollFactorRequest);
+        request.Options.Set(SendsMail, true);
+        var factor = await SendAsync("mfa-enroll", request, AuthJsonContext.Default.EnrollFactorResponse, cancellationToken);
+        return factor.Id is null ? throw GotrueException.BadAnswer("mfa-enroll", 200, null) : factor;
+    }
+
+    /// <summary><c>POST /factors/{id}/challenge</c>: a challenge to answer with <see cref="VerifyFactorAsync"/> before it expires.</summary>
+    public async Task<ChallengeResponse> ChallengeFactorAsync(string jwt, string factorId, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Post, FactorPath(factorId, "/challenge"), null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        request.Content = Json(new JsonObjectRequest(), AuthJsonContext.Default.JsonObjectRequest);
+        var challenge = await SendAsync("mfa-challenge", request, AuthJsonContext.Default.ChallengeResponse, cancellationToken);
+        return challenge.Id is null ? throw GotrueException.BadAnswer("mfa-challenge", 200, null) : challenge;
+    }
+
+    /// <summary>
+    /// <c>POST /factors/{id}/verify</c> with the code of the authenticator app: the same session raised to
+    /// <c>aal2</c>, with a new access and refresh token. A wrong code is 422 <c>mfa_verification_failed</c>.
+    /// </summary>
+    public async Task<Session> VerifyFactorAsync(string jwt, string factorId, string challengeId, string code, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Post, FactorPath(factorId, "/verify"), null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        request.Content = Json(new VerifyFactorRequest(challengeId, code), AuthJsonContext.Default.VerifyFactorRequest);
+        request.Options.Set(SendsMail, true);
+        var session = await SendAsync("mfa-verify", request, AuthJsonContext.Default.Session, cancellationToken);
+        return RequireTokens("mfa-verify", session);
+    }
+
+    /// <summary><c>DELETE /factors/{id}</c>: removing a verified factor needs an <c>aal2</c> token.</summary>
+    public async Task<UnenrollResponse> UnenrollFactorAsync(string jwt, string factorId, CancellationToken cancellationToken)
+    {
+        using var request = await CreateAsync(HttpMethod.Delete, FactorPath(factorId, ""), null, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        return await SendAsync("mfa-unenroll", request, AuthJsonContext.Default.UnenrollResponse, cancellationToken);
+    }
+
     /// <summary><c>GET /settings</c>.</summary>
     public async Task<Settings> SettingsAsync(CancellationToken cancellationToken)
     {
@@ -181,6 +273,16 @@ internal sealed class SupabaseAuthClient
         content.Headers.ContentType = JsonMediaType;
         return content;
     }
+
+    private static string OtpTypeName(EmailOtpType type) => type switch
+    {
+        EmailOtpType.Signup => "signup",
+        EmailOtpType.Recovery => "recovery",
+        EmailOtpType.MagicLink => "magiclink",
+        _ => "email",
+    };
+
+    private static string FactorPath(string factorId, string suffix) => "/factors/" + Uri.EscapeDataString(factorId) + suffix;
 
     private static Session RequireTokens(string operation, Session session) =>
         session.AccessToken is { Length: > 0 } ? session : throw GotrueException.BadAnswer(operation, 200, null);

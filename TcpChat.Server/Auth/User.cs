@@ -21,4 +21,7 @@ internal sealed class User
     [JsonPropertyName("created_at")] public DateTimeOffset? CreatedAt { get; set; }
     [JsonPropertyName("updated_at")] public DateTimeOffset? UpdatedAt { get; set; }
     [JsonPropertyName("is_anonymous")] public bool IsAnonymous { get; set; }
+
+    /// <summary>MFA factors; absent when the user has none.</summary>
+    [JsonPropertyName("factors")] public List<Factor>? Factors { get; set; }
 }

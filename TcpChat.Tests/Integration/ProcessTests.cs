@@ -189,6 +189,28 @@ public partial class ProcessTests
     }
 
     [Test]
+    public async Task ACorruptDevAuthDataFileStopsTheStartWithOneLine()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        await File.WriteAllTextAsync(Path.Combine(dataDir, "devauth.json"), "{ not json");
+        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0");
+        string stderr = await ExpectOneLineStartErrorAsync(process, "tcpchat: cannot start: DevAuth data file");
+        Assert.That(stderr, Does.Contain("corrupt"));
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(dataDir, "devauth.json")), Is.EqualTo("{ not json"), "left as it was");
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task DevAuthBeyondLoopbackWithThePublicKeysIsRefused()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var process = Start(dataDir, "--Chat:Port=0", "--DevAuth:Port=0", "--DevAuth:Host=0.0.0.0");
+        string stderr = await ExpectOneLineStartErrorAsync(process, "tcpchat: cannot start: DevAuth:Host");
+        Assert.That(stderr, Does.Contain("DevAuth:AnonKey and DevAuth:SecretKey"));
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
     public async Task ACorruptStoreFileStopsStartWithOneLineNamingIt()
     {
         string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
@@ -299,7 +321,7 @@ public partial class ProcessTests
     }
 
     /// <summary>The process exits with code 2 after one line on stderr, and no stack trace anywhere.</summary>
-    private static async Task ExpectOneLineStartErrorAsync(Process process, string prefix)
+    private static async Task<string> ExpectOneLineStartErrorAsync(Process process, string prefix)
     {
         var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(TestTimeouts.Default);
@@ -308,6 +330,7 @@ public partial class ProcessTests
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
         Assert.That(stderr, Does.StartWith(prefix));
         Assert.That(await stdout, Does.Not.Contain("   at "), "no stack trace");
+        return stderr;
     }
 
     [Test]
