@@ -76,7 +76,7 @@ public class FirstHourTests
         var devAuth = logs.Lines.Where(l => l.Category.StartsWith("TcpChat.DevAuth", StringComparison.Ordinal)).ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(devAuth.Where(l => l.EventId is 2006 or 2007).Select(l => l.Text), Has.Some.Contain("example.com"), "the would-send lines are there");
+            Assert.That(devAuth.Where(l => l.EventId is 2014).Select(l => l.Text), Has.Some.Contain("example.com"), "the mail-written lines are there");
             Assert.That(logs.Lines.Select(l => l.Text), Has.None.Contain(local), "no log line holds the address");
         }
     }
