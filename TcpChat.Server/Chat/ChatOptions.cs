@@ -67,9 +67,20 @@ internal sealed class ChatOptions
     [Range(4 * 1024, 64 * 1024 * 1024)]
     public int InputBacklogBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Unsent output, in bytes, above which a client is a slow consumer and is closed. Default 1 MiB.</summary>
+    /// <summary>Unsent output, in bytes, above which a client is behind; staying there past <see cref="SlowConsumerGrace"/> closes it. Default 1 MiB.</summary>
     [Range(16 * 1024, 1024 * 1024 * 1024)]
     public int OutboxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long a client's unsent output may stay above <see cref="OutboxBytes"/> before it is a slow consumer and is
+    /// closed: a burst that a reading client works off in time costs it nothing. Default 10 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SlowConsumerGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Unsent output, in bytes, above which a client is closed at once, grace or not. Default 16 MiB.</summary>
+    [Range(16 * 1024, 1024 * 1024 * 1024)]
+    public int OutboxHardBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Close logged-in connections that send nothing for this long; zero turns it off. Default 0.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]

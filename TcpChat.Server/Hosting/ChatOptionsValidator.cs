@@ -15,6 +15,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add($"Chat:DefaultRoom: '{options.DefaultRoom}' is not a room name (1-32 of a-z 0-9 _ - after #)");
         }
 
+        if (options.OutboxHardBytes < options.OutboxBytes)
+        {
+            failures.Add($"Chat:OutboxHardBytes: {options.OutboxHardBytes} is below Chat:OutboxBytes ({options.OutboxBytes})");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.Endpoints))
         {
             try

@@ -325,7 +325,10 @@ internal sealed class ChatServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Once a quarter second: close connections past the login deadline or idle for too long; start due session checks.</summary>
+    /// <summary>
+    /// Once a quarter second: close connections behind past the slow-consumer grace, past the login deadline or idle for
+    /// too long; start due session checks. One sweep for all, so no connection needs a timer of its own.
+    /// </summary>
     private async Task SweepLoopAsync()
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), _context.Time);
@@ -339,6 +342,13 @@ internal sealed class ChatServer : IAsyncDisposable
                 var utcNow = _context.Time.GetUtcNow();
                 foreach (var connection in _connections.Values)
                 {
+                    long behindSince = connection.BehindSince;
+                    if (behindSince != 0 && _context.Time.GetElapsedTime(behindSince, now) >= _options.SlowConsumerGrace)
+                    {
+                        connection.CloseAsSlowConsumer();
+                        continue;
+                    }
+
                     var session = connection.Session;
                     if (!session.IsLoggedIn)
                     {

@@ -118,19 +118,20 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
                 return; // closing: the line is dropped with the connection
             }
 
-            if (_queuedBytes + line.Length > _context.Options.OutboxBytes)
+            long queued = _queuedBytes + line.Length;
+            if (queued > _context.Options.OutboxHardBytes)
             {
-                // A slow consumer: what it has not read is dropped, it gets one ERR line (if it ever reads), and it is closed.
                 slow = true;
-                _slowConsumer = 1;
-                _outboxClosed = true;
-                _outbox.Clear();
-                Interlocked.Exchange(ref _queuedBytes, 0);
+                MarkSlowConsumerLocked();
             }
             else
             {
                 _outbox.Enqueue(line);
                 Interlocked.Add(ref _queuedBytes, line.Length); // the drain subtracts outside the lock
+                if (queued > _context.Options.OutboxBytes && Volatile.Read(ref _behindSince) == 0)
+                {
+                    Volatile.Write(ref _behindSince, _context.Time.GetTimestamp());
+                }
             }
 
             if (deferred && !slow && !_drainScheduled && !_outboxHeld)
@@ -159,6 +160,46 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
             NetworkingLog.SlowConsumer(_context.Logger, Id, Session.Nick);
             CancelReading();
         }
+    }
+
+    /// <summary>
+    /// Timestamp since which the unsent output has stayed above <c>Chat:OutboxBytes</c>; 0 while it is below. Read by
+    /// the server's sweep, which closes the connection once this is older than <c>Chat:SlowConsumerGrace</c>.
+    /// </summary>
+    public long BehindSince => Volatile.Read(ref _behindSince);
+
+    /// <summary>Closes a client that stayed behind past the grace: what it has not read is dropped, it gets one ERR line.</summary>
+    public void CloseAsSlowConsumer()
+    {
+        bool schedule;
+        lock (_outboxGate)
+        {
+            if (_outboxClosed)
+            {
+                return;
+            }
+
+            MarkSlowConsumerLocked();
+            schedule = TryScheduleDrainLocked();
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        NetworkingLog.SlowConsumer(_context.Logger, Id, Session.Nick);
+        CancelReading();
+    }
+
+    // Under the lock: what the client has not read is dropped, it gets one ERR line (if it ever reads), and it is closed.
+    private void MarkSlowConsumerLocked()
+    {
+        _slowConsumer = 1;
+        _outboxClosed = true;
+        _outbox.Clear();
+        Interlocked.Exchange(ref _queuedBytes, 0);
+        Volatile.Write(ref _behindSince, 0);
     }
 
     /// <summary>No more lines after this; the task ends when what is queued has been written (or the writes failed).</summary>
@@ -297,6 +338,9 @@ internal sealed partial class ClientConnection : IThreadPoolWorkItem
         }
 
         await _stream.WriteAsync(bytes.AsMemory(0, length)).ConfigureAwait(false);
-        Interlocked.Add(ref _queuedBytes, -length);
+        if (Interlocked.Add(ref _queuedBytes, -length) <= _context.Options.OutboxBytes)
+        {
+            Volatile.Write(ref _behindSince, 0); // caught up: the grace starts over next time
+        }
     }
 }

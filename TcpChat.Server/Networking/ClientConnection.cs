@@ -22,6 +22,7 @@ internal sealed partial class ClientConnection : ISessionOutput, IDisposable
     private Stream _stream;
     private long _queuedBytes;
     private int _slowConsumer;
+    private long _behindSince;
     private long _lastActivity;
 
     public ClientConnection(long id, Socket socket, Stream stream, bool isTls, ConnectionContext context)

@@ -95,7 +95,8 @@ public class InputHandlingTests
     [Test]
     public async Task AClientThatStopsReadingIsClosedAndTheOthersGetEveryLineInOrder()
     {
-        await using var server = await ChatServerFixture.StartAsync("Chat:OutboxBytes=262144");
+        // v2: behind is not enough, the client must stay behind for the grace (kept short here).
+        await using var server = await ChatServerFixture.StartAsync("Chat:OutboxBytes=262144", "Chat:SlowConsumerGrace=00:00:01");
         var sender = await server.SignUpAsync("sender");
         var reader = await server.SignUpAsync("reader");
         await sender.ExpectAsync("#lobby * " + reader.Nick + " joined");
@@ -131,6 +132,8 @@ public class InputHandlingTests
         var stalledGot = await stalled.ReadUntilClosedAsync();
         Assert.That(stalledGot.Count(l => l.StartsWith("#lobby " + sender.Nick + ": ", StringComparison.Ordinal)), Is.LessThan(count),
             "the stalled client was cut off, not fed everything");
+        string quit = await reader.ExpectAsync("#lobby * ");
+        Assert.That(quit, Does.EndWith(" quit (slow consumer)"), "the others are told why it left");
         await reader.SendAsync("/who");
         var (users, _) = await reader.ReadListingAsync("OK WHO");
         Assert.That(users, Has.Count.EqualTo(2), "the stalled client left the room");
