@@ -89,7 +89,7 @@ start_server() {
     --Logging:LogLevel:Default=Warning >"$tmp/devauth-$port.log" 2>&1 &
   devauth_pid=$!
   dotnet "$server_dll" \
-    --Chat:Port="$port" --Store:Path="$tmp/tcpchat-$port.db" --Chat:MessagesPerSecond=0 --Chat:OutboxBytes=268435456 \
+    --Chat:Port="$port" --Store:Path="$tmp/tcpchat-$port.db" --Chat:MessagesPerSecond=0 --Chat:OutboxBytes=268435456 --Chat:OutboxHardBytes=536870912 \
     --Chat:MaxConnections=100000 --Chat:MaxConnectionsPerAddress=100000 \
     --Supabase:Url="http://127.0.0.1:$devauth_port" --Supabase:AnonKey=sb_publishable_tcpchat_devauth_local_only \
     --Supabase:LoginsPerMinutePerAddress=0 --Supabase:MaxConcurrentCalls=256 \
