@@ -100,6 +100,23 @@ public sealed class ChatServerFixture : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A client that signs up into the default room and then never reads: its small receive window makes the server's
+    /// queue for it fill soon. Returns once <paramref name="witnesses"/> (members of the default room) saw it join.
+    /// </summary>
+    public async Task<ChatTestClient> SignUpStalledAsync(params ChatTestClient[] witnesses)
+    {
+        var stalled = await ConnectAsync();
+        stalled.Socket.ReceiveBufferSize = 4096;
+        await stalled.SendAsync($"SIGNUP {NewEmail("stalled")} stalled-password");
+        foreach (var witness in witnesses)
+        {
+            await witness.ExpectAsync("#lobby * ");
+        }
+
+        return stalled;
+    }
+
     /// <summary>Two new clients alone in a new room (out of the lobby), once the first has seen the second join.</summary>
     public async Task<(ChatTestClient A, ChatTestClient B, string Room)> PairInNewRoomAsync(string prefix)
     {

@@ -22,11 +22,7 @@ public sealed class FlowControlTests
         reader.Socket.ReceiveBufferSize = 4 * 1024 * 1024;
         await sender.ExpectAsync("#lobby * " + reader.Nick + " joined");
 
-        var stalled = await server.ConnectAsync();
-        stalled.Socket.ReceiveBufferSize = 4096;
-        await stalled.SendAsync($"SIGNUP {ChatServerFixture.NewEmail("stalled")} stalled-password");
-        await sender.ExpectAsync("#lobby * ");
-        await reader.ExpectAsync("#lobby * ");
+        var stalled = await server.SignUpStalledAsync(sender, reader);
 
         // 40,000 lines of 200 bytes (8 MB) in one write: far more than the 1 MiB outbox, far less than the hard limit.
         const int count = 40_000;

@@ -101,12 +101,7 @@ public class InputHandlingTests
         var reader = await server.SignUpAsync("reader");
         await sender.ExpectAsync("#lobby * " + reader.Nick + " joined");
 
-        // The stalled client never reads; a small receive window makes the server's queue fill sooner.
-        var stalled = await server.ConnectAsync();
-        stalled.Socket.ReceiveBufferSize = 4096;
-        await stalled.SendAsync($"SIGNUP {ChatServerFixture.NewEmail("stalled")} stalled-password");
-        await sender.ExpectAsync("#lobby * ");
-        await reader.ExpectAsync("#lobby * ");
+        var stalled = await server.SignUpStalledAsync(sender, reader);
 
         // ~12 MB in all, more than the kernel buffers and the outbox together. The sender waits until the healthy
         // reader has each batch, so only the stalled client falls behind.
