@@ -100,14 +100,16 @@ internal sealed partial class ClientConnection
     }
 
     /// <summary>The next read; while lines wait, they are handled at the line rate until data arrives.</summary>
-    private async ValueTask<ReadResult> ReadPacedAsync(PipeReader reader, CancellationToken cancellationToken)
+    private ValueTask<ReadResult> ReadPacedAsync(PipeReader reader, CancellationToken cancellationToken)
     {
+        // Not async itself: the usual read (nothing waiting) is the pipe's own ValueTask, with no state machine of ours
+        // to allocate each time it suspends.
         var pending = reader.ReadAsync(CancellationToken.None);
-        if (!HasBacklog || pending.IsCompleted)
-        {
-            return await pending.ConfigureAwait(false);
-        }
+        return !HasBacklog || pending.IsCompleted ? pending : ReadWhileDrainingAsync(pending, cancellationToken);
+    }
 
+    private async ValueTask<ReadResult> ReadWhileDrainingAsync(ValueTask<ReadResult> pending, CancellationToken cancellationToken)
+    {
         var read = pending.AsTask();
         while (HasBacklog && !read.IsCompleted)
         {

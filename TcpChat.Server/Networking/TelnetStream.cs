@@ -26,7 +26,12 @@ internal sealed class TelnetStream(Stream inner, byte[] areYouThere, Action<byte
         set => throw new NotSupportedException();
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        // The pipe's zero-byte read waits for data with nothing to filter: the inner stream's own ValueTask, so waiting
+        // allocates no state machine of ours. The real read that follows usually completes at once.
+        buffer.IsEmpty ? inner.ReadAsync(buffer, cancellationToken) : ReadFilteredAsync(buffer, cancellationToken);
+
+    private async ValueTask<int> ReadFilteredAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         while (true)
         {
