@@ -54,7 +54,7 @@ internal sealed partial class ChatCommands(
             return HandleBeforeLoginAsync(session, command, cancellationToken);
         }
 
-        if (!command.IsValid && command.Verb is not (Verb.Auth or Verb.Signup or Verb.Recover or Verb.Token or Verb.Reset))
+        if (!command.IsValid)
         {
             return Done(Reply(session, replies.BadArguments(command)));
         }

@@ -26,8 +26,6 @@ internal sealed class ChatServer : IAsyncDisposable
     private readonly List<(Socket Socket, bool Tls)> _listeners = [];
     private readonly List<Task> _loops = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly byte[] _shutdownNotice;
-    private readonly byte[] _shutdownError;
     private readonly SessionKeeper _sessions;
     private SslServerAuthenticationOptions? _tls;
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,8 +39,6 @@ internal sealed class ChatServer : IAsyncDisposable
         _context = context;
         _sessions = sessions;
         _logger = logger;
-        _shutdownNotice = context.Replies.ShutdownNotice;
-        _shutdownError = context.Replies.ShuttingDown;
     }
 
     /// <summary>The bound plaintext endpoints (real ports when 0 was asked for).</summary>
@@ -110,7 +106,7 @@ internal sealed class ChatServer : IAsyncDisposable
         NetworkingLog.ShuttingDown(_logger, connections.Length);
         foreach (var connection in connections)
         {
-            connection.CloseWith(_shutdownNotice, _shutdownError);
+            connection.CloseWith(_context.Replies.ShutdownNotice, _context.Replies.ShuttingDown);
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -265,7 +261,7 @@ internal sealed class ChatServer : IAsyncDisposable
         NetworkingLog.Accepted(_logger, id, connection.RemoteEndPoint);
         if (Volatile.Read(ref _closing))
         {
-            connection.CloseWith(_shutdownNotice, _shutdownError); // accepted while StopAsync took its snapshot
+            connection.CloseWith(_context.Replies.ShutdownNotice, _context.Replies.ShuttingDown); // accepted while StopAsync took its snapshot
         }
 
         connection.Start(tls ? _tls : null, OnClosed, _stopping.Token);

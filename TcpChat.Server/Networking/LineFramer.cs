@@ -24,11 +24,6 @@ internal struct LineFramer(int maxLineBytes)
 {
     private bool _discarding;
 
-    public readonly int MaxLineBytes => maxLineBytes;
-
-    /// <summary>True while the rest of an oversized line is being skipped.</summary>
-    public readonly bool IsDiscarding => _discarding;
-
     /// <summary>
     /// Takes the next line (or skips oversized bytes) from the front of <paramref name="buffer"/>, advancing it past
     /// what was consumed.
@@ -68,18 +63,7 @@ internal struct LineFramer(int maxLineBytes)
             }
 
             buffer = buffer.Slice(reader.Position);
-            if (candidate.Length > 0 && EndsWithCr(candidate))
-            {
-                candidate = candidate.Slice(0, candidate.Length - 1);
-            }
-
-            if (candidate.Length > maxLineBytes)
-            {
-                return FrameResult.TooLong;
-            }
-
-            line = candidate;
-            return FrameResult.Line;
+            return Complete(candidate, out line);
         }
     }
 
@@ -98,17 +82,24 @@ internal struct LineFramer(int maxLineBytes)
             return FrameResult.NeedMore;
         }
 
-        if (EndsWithCr(tail))
+        return Complete(tail, out line);
+    }
+
+    /// <summary>A whole line as found, ending or not in a CR: the line without it, or too long.</summary>
+    private readonly FrameResult Complete(ReadOnlySequence<byte> candidate, out ReadOnlySequence<byte> line)
+    {
+        if (candidate.Length > 0 && EndsWithCr(candidate))
         {
-            tail = tail.Slice(0, tail.Length - 1);
+            candidate = candidate.Slice(0, candidate.Length - 1);
         }
 
-        if (tail.Length > maxLineBytes)
+        if (candidate.Length > maxLineBytes)
         {
+            line = default;
             return FrameResult.TooLong;
         }
 
-        line = tail;
+        line = candidate;
         return FrameResult.Line;
     }
 

@@ -94,24 +94,6 @@ internal static class CommandParser
                 return History(word, args);
             case "PING":
                 return new Command(Verb.Ping, word);
-            case "HELP":
-                return new Command(Verb.Help, word);
-            case "QUIT":
-                return new Command(Verb.Quit, word) { Text = args.Trim() };
-            case "AUTH":
-                return new Command(Verb.Auth, word);
-            case "SIGNUP":
-                return new Command(Verb.Signup, word);
-            case "RECOVER":
-                return new Command(Verb.Recover, word);
-            case "TOKEN":
-                return new Command(Verb.Token, word);
-            case "RESET":
-                return new Command(Verb.Reset, word);
-            case "MFA":
-                return new Command(Verb.Mfa, word);
-            case "GUEST":
-                return new Command(Verb.Guest, word);
             case "TOPIC":
                 var (topicRoom, topic) = OptionalRoom(args);
                 return new Command(Verb.Topic, word) { Room = topicRoom, Text = topic.Trim() };
@@ -131,7 +113,12 @@ internal static class CommandParser
             case "PASSWORD":
                 return Password(word, args);
             default:
-                return new Command(Verb.Unknown, word);
+                // HELP, QUIT and the login verbs (answered "already logged in") are the ones known before login too.
+                return BeforeLoginVerb(word) switch
+                {
+                    Verb.Quit => new Command(Verb.Quit, word) { Text = args.Trim() },
+                    var verb => new Command(verb, word),
+                };
         }
     }
 
