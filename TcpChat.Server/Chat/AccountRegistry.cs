@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TcpChat.Server.Store;
 
 namespace TcpChat.Server.Chat;
 
@@ -9,8 +10,6 @@ namespace TcpChat.Server.Chat;
 /// </summary>
 internal sealed class AccountRegistry
 {
-    public const int MaxNickLength = 24;
-
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, Account> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Account> _byNick = new(StringComparer.OrdinalIgnoreCase);
@@ -94,10 +93,10 @@ internal sealed class AccountRegistry
     {
         string local = email.Split('@')[0];
         string nick = new([.. local.Where(IsNickChar)]);
-        return nick.Length == 0 ? "user" : nick[..Math.Min(nick.Length, MaxNickLength)];
+        return nick.Length == 0 ? "user" : nick[..Math.Min(nick.Length, StoreLimits.MaxNickLength)];
     }
 
-    public static bool IsValid(string nick) => nick.Length is >= 1 and <= MaxNickLength && nick.All(IsNickChar);
+    public static bool IsValid(string nick) => nick.Length is >= 1 and <= StoreLimits.MaxNickLength && nick.All(IsNickChar);
 
     private static bool IsNickChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.';
 }

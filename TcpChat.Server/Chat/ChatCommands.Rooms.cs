@@ -12,7 +12,7 @@ internal sealed partial class ChatCommands
             return Reply(session, replies.InvalidRoomName);
         }
 
-        if (session.Rooms.FirstOrDefault(r => r.Name == name) is { } current)
+        if (session.FindRoom(name) is { } current)
         {
             // Already in it: it becomes current again, without asking the store.
             session.Send(replies.Joined(name));
@@ -102,7 +102,7 @@ internal sealed partial class ChatCommands
             return false;
         }
 
-        var found = session.Rooms.FirstOrDefault(r => r.Name == name);
+        var found = session.FindRoom(name);
         if (found is null)
         {
             error = replies.NotIn(name);

@@ -81,7 +81,8 @@ internal sealed class ChatSession : IDisposable
 
     public void Send(byte[] line) => Output.Send(line);
 
-    public bool IsIn(Room room) => Array.IndexOf(Volatile.Read(ref _rooms), room) >= 0;
+    /// <summary>The room of that (normalized) name this session is in, or null.</summary>
+    public Room? FindRoom(string name) => Array.Find(Volatile.Read(ref _rooms), r => r.Name == name);
 
     /// <summary>Marks the login done unless the session is already being closed (login timeout, shutdown).</summary>
     public bool TryCompleteLogin(AuthIdentity identity)

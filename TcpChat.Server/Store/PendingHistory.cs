@@ -9,7 +9,7 @@ namespace TcpChat.Server.Store;
 internal sealed class PendingHistory(StoreLimits limits)
 {
     private readonly Lock _gate = new();
-    private Dictionary<string, RoomLines> _pending = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<string, RoomLines> _pending = new(StringComparer.Ordinal); // room names come normalized
     private Dictionary<string, RoomLines>? _inFlight;
     private long _lastId;
 
@@ -58,13 +58,14 @@ internal sealed class PendingHistory(StoreLimits limits)
     }
 
     /// <summary>Hands every pending line to one flush; the lines stay visible to reads until <see cref="Complete"/>.</summary>
-    public IReadOnlyDictionary<string, List<Line>> TakeBatch()
+    /// <remarks>The lines are not copied: nothing changes a batch in flight before <see cref="Complete"/>.</remarks>
+    public IReadOnlyDictionary<string, IReadOnlyCollection<Line>> TakeBatch()
     {
         lock (_gate)
         {
             _inFlight = _pending;
-            _pending = new(StringComparer.OrdinalIgnoreCase);
-            return _inFlight.ToDictionary(r => r.Key, r => r.Value.Lines.ToList(), StringComparer.OrdinalIgnoreCase);
+            _pending = new(StringComparer.Ordinal);
+            return _inFlight.ToDictionary(r => r.Key, r => (IReadOnlyCollection<Line>)r.Value.Lines, StringComparer.Ordinal);
         }
     }
 

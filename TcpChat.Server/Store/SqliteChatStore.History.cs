@@ -100,7 +100,7 @@ internal sealed partial class SqliteChatStore
         }
     }
 
-    private int WriteBatch(IReadOnlyDictionary<string, List<PendingHistory.Line>> batch)
+    private int WriteBatch(IReadOnlyDictionary<string, IReadOnlyCollection<PendingHistory.Line>> batch)
     {
         using var insert = Command("INSERT INTO history (id, room, at, nick, text, bytes) VALUES ($id, $room, $at, $nick, $text, $bytes)",
             ("$id", 0L), ("$room", string.Empty), ("$at", 0L), ("$nick", string.Empty), ("$text", string.Empty), ("$bytes", 0));

@@ -8,7 +8,7 @@ internal sealed partial class SqliteChatStore
             long now = Now();
             if (ReadRoom(room) is { } existing)
             {
-                Execute("UPDATE rooms SET active_at = $now WHERE name = $room", ("$room", room), ("$now", now));
+                MarkActive(room);
                 return new RoomCreation(RoomCreationOutcome.Existed, existing);
             }
 
