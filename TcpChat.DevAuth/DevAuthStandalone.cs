@@ -11,12 +11,14 @@ namespace TcpChat.DevAuth;
 /// </summary>
 public static class DevAuthStandalone
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="configuration">The program's settings (the caller has already refused unknown ones).</param>
+    /// <param name="cannotStart">
+    /// The program's one answer to a failed start (a port or data file in use, a corrupt file): one line, an exit code.
+    /// </param>
+    public static async Task<int> RunAsync(IConfiguration configuration, Func<Exception, Task<int>> cannotStart)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddEnvironmentVariables("TCPCHAT_")
-            .AddCommandLine(args is ["devauth", .. var rest] ? rest : args)
-            .Build();
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(cannotStart);
         var options = new DevAuthOptions();
         configuration.GetSection(DevAuthOptions.SectionName).Bind(options);
         var errors = new List<ValidationResult>();
@@ -32,7 +34,8 @@ public static class DevAuthStandalone
 
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(o => o.SingleLine = true)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical)); // a failed start is cannotStart's one line
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -43,11 +46,9 @@ public static class DevAuthStandalone
         {
             url = await server.StartAsync(stop.Token);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // An unreadable or corrupt data file: one line, as for bad settings.
-            await Console.Error.WriteLineAsync("DevAuth: cannot start: " + e.Message);
-            return 2;
+            return await cannotStart(e);
         }
 
         await Console.Out.WriteLineAsync($"DevAuth listening on {url} (apikey {options.AnonKey}); mail in {server.Mailbox.Directory}; Ctrl+C to stop");

@@ -27,7 +27,7 @@ internal static partial class ChatHost
                 return 2;
             }
 
-            return await DevAuthStandalone.RunAsync(rest).ConfigureAwait(false);
+            return await DevAuthStandalone.RunAsync(standalone, CannotStartAsync).ConfigureAwait(false);
         }
 
         // Every start failure (bad setting, port or data file in use, missing TLS file) ends here: one line naming

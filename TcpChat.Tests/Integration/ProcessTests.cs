@@ -36,7 +36,11 @@ public partial class ProcessTests
             info.ArgumentList.Add($"--DevAuth:DataPath={Path.Combine(dataDir, "devauth.json")}");
         }
 
-        info.ArgumentList.Add($"--Store:Path={StorePath(dataDir)}");
+        if (args is not ["devauth", ..])
+        {
+            info.ArgumentList.Add($"--Store:Path={StorePath(dataDir)}"); // the endpoint alone has no store (and refuses the key)
+        }
+
         info.Environment["TCPCHAT_DevAuth__PasswordHashIterations"] = "1000";
         foreach (var (name, value) in environment)
         {
@@ -317,6 +321,27 @@ public partial class ProcessTests
         Assert.That(process.ExitCode, Is.EqualTo(2));
         Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(stderr, Does.StartWith("tcpchat: cannot start: ").And.Contain("unknown setting 'DevAuth:Prot'; did you mean DevAuth:Port?"));
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task DevAuthModeStartFailuresAreOneLine()
+    {
+        // Before: an unhandled exception, a stack trace and exit code 134 for each of these.
+        string dataDir = Directory.CreateTempSubdirectory("tcpchat-proc").FullName;
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        string stderr = await ExpectOneLineStartErrorAsync(
+            Start(dataDir, "devauth", $"--DevAuth:Port={port}", $"--DevAuth:DataPath={Path.Combine(dataDir, "a.json")}"),
+            "tcpchat: cannot start: DevAuth:Port");
+        Assert.That(stderr, Does.Contain($"127.0.0.1:{port}"));
+
+        string corrupt = Path.Combine(dataDir, "b.json");
+        await File.WriteAllTextAsync(corrupt, "{ not json");
+        stderr = await ExpectOneLineStartErrorAsync(
+            Start(dataDir, "devauth", "--DevAuth:Port=0", $"--DevAuth:DataPath={corrupt}"), "tcpchat: cannot start: DevAuth data file");
+        Assert.That(stderr, Does.Contain("corrupt"));
         Directory.Delete(dataDir, recursive: true);
     }
 
