@@ -14,6 +14,13 @@ if [ "$build" -ne 0 ]; then
   exit 1
 fi
 
+# The auth-js judge (TcpChat.Tests/js) needs Supabase's client from npm; the lock file pins it. Without Node the
+# judge fails loudly (it never skips); .ci/run installs Node on a fresh machine.
+js=TcpChat.Tests/js
+if command -v npm >/dev/null 2>&1 && [ ! -f "$js/node_modules/.package-lock.json" -o "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed in $js: the auth-js judge will fail"
+fi
+
 dotnet test TcpChat.sln -c Release --no-build --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
 status=$?
 
