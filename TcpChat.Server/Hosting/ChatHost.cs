@@ -22,7 +22,7 @@ internal static partial class ChatHost
         {
             string[] rest = args[1..];
             var standalone = new ConfigurationBuilder().AddEnvironmentVariables("TCPCHAT_").AddCommandLine(rest).Build();
-            if (await RefuseUnknownAsync(UnknownSettings.Find(standalone, [OptionsCatalog.Describe(typeof(DevAuthOptions))!], rest)).ConfigureAwait(false))
+            if (await RefuseUnknownAsync(UnknownSettings.Find(standalone, [OptionsCatalog.Describe(typeof(DevAuthOptions), withDocs: false)!], rest)).ConfigureAwait(false))
             {
                 return 2;
             }
@@ -36,7 +36,7 @@ internal static partial class ChatHost
         try
         {
             var builder = CreateBuilder(args);
-            if (await RefuseUnknownAsync(UnknownSettings.Find(builder.Configuration, OptionsCatalog.From(builder.Services), args)).ConfigureAwait(false))
+            if (await RefuseUnknownAsync(UnknownSettings.Find(builder.Configuration, OptionsCatalog.From(builder.Services, withDocs: false), args)).ConfigureAwait(false))
             {
                 return 2;
             }

@@ -27,17 +27,22 @@ internal static class OptionsCatalog
     private static readonly Dictionary<Assembly, Dictionary<string, XElement>> Docs = [];
 
     /// <summary>The sections of every options class bound from configuration in <paramref name="services"/>, in registration order.</summary>
-    public static IReadOnlyList<OptionsSection> From(IServiceCollection services) =>
+    /// <param name="services">The program's registrations.</param>
+    /// <param name="withDocs">
+    /// False for the start-up check of unknown keys, which needs only the keys: the descriptions come from the XML
+    /// documentation files, and reading those is work only <c>--help</c> and its tests need.
+    /// </param>
+    public static IReadOnlyList<OptionsSection> From(IServiceCollection services, bool withDocs = true) =>
         [.. services
             .Select(d => d.ServiceType)
             .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IOptionsChangeTokenSource<>))
             .Select(t => t.GetGenericArguments()[0])
             .Distinct()
-            .Select(Describe)
+            .Select(t => Describe(t, withDocs))
             .OfType<OptionsSection>()];
 
     /// <summary>The section of <paramref name="optionsType"/>, or null when it names no <c>SectionName</c> (e.g. the framework's logging options).</summary>
-    public static OptionsSection? Describe(Type optionsType)
+    public static OptionsSection? Describe(Type optionsType, bool withDocs = true)
     {
         if (optionsType.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is not { IsLiteral: true } field
             || field.GetRawConstantValue() is not string name)
@@ -46,12 +51,14 @@ internal static class OptionsCatalog
         }
 
         var keys = new List<OptionsKey>();
-        AddKeys(keys, name, optionsType, Activator.CreateInstance(optionsType, nonPublic: true));
-        return new OptionsSection(name, Summary(optionsType, "T:" + XmlName(optionsType)), keys);
+        AddKeys(keys, name, optionsType, Activator.CreateInstance(optionsType, nonPublic: true), withDocs);
+        return new OptionsSection(name, withDocs ? Summary(optionsType, "T:" + XmlName(optionsType)) : "", keys);
     }
 
-    private static void AddKeys(List<OptionsKey> keys, string prefix, Type type, object? defaults)
+    private static void AddKeys(List<OptionsKey> keys, string prefix, Type type, object? defaults, bool withDocs)
     {
+        string Doc(string property) => withDocs ? Summary(type, "P:" + XmlName(type) + "." + property) : "";
+
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
                      .Where(p => p.GetSetMethod() is not null && p.GetIndexParameters().Length == 0)
                      .OrderBy(p => p.MetadataToken))
@@ -61,16 +68,16 @@ internal static class OptionsCatalog
             var valueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             if (IsScalar(valueType))
             {
-                keys.Add(new OptionsKey(key, Format(value), Summary(type, "P:" + XmlName(type) + "." + property.Name)));
+                keys.Add(new OptionsKey(key, Format(value), Doc(property.Name)));
             }
             else if (value is IEnumerable items || typeof(IEnumerable).IsAssignableFrom(valueType))
             {
                 string text = value is IEnumerable list ? string.Join(",", list.Cast<object?>().Select(Format)) : "";
-                keys.Add(new OptionsKey(key, text, Summary(type, "P:" + XmlName(type) + "." + property.Name), IsCollection: true));
+                keys.Add(new OptionsKey(key, text, Doc(property.Name), IsCollection: true));
             }
             else
             {
-                AddKeys(keys, key, valueType, value);
+                AddKeys(keys, key, valueType, value, withDocs);
             }
         }
     }
