@@ -62,7 +62,7 @@ internal sealed partial class DevAuthApi
 
             if (DevAuthEmail.Validate(email, "An email address is required", out var normalized) is not null)
             {
-                return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "validation_failed", "Invalid email format");
+                return DevAuthError.Unprocessable("validation_failed", "Invalid email format");
             }
 
             // The dashes some mail clients add to a code are ignored, as in GoTrue.
@@ -104,7 +104,7 @@ internal sealed partial class DevAuthApi
         // Someone may have signed up with the new address since the change was asked for.
         if (kind == "email_change" && users.IsEmailTaken(user.EmailChange!, user.Id))
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "email_exists", "A user with this email address has already been registered");
+            return DevAuthError.EmailExists();
         }
 
         var verified = users.Update(user.Id, u => kind switch
@@ -195,9 +195,9 @@ internal sealed partial class DevAuthApi
             return error;
         }
 
-        if (request.Data is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        if (DevAuthError.UnlessMetadata(request.Data, "UserUpdateParams") is { } badData)
         {
-            return DevAuthError.BadJson("json: cannot unmarshal data into Go struct field UserUpdateParams.data of type map[string]interface {}");
+            return badData;
         }
 
         var user = auth.User!;
@@ -210,7 +210,7 @@ internal sealed partial class DevAuthApi
 
         if (!string.IsNullOrEmpty(request.Phone))
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "phone_provider_disabled", "Phone logins are disabled");
+            return DevAuthError.Unprocessable("phone_provider_disabled", "Phone logins are disabled");
         }
 
         var password = request.Password;
@@ -234,13 +234,13 @@ internal sealed partial class DevAuthApi
 
         if (user.IsAnonymous && newPassword && email.Length == 0)
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "validation_failed",
+            return DevAuthError.Unprocessable("validation_failed",
                 "Updating password of an anonymous user without an email or phone is not allowed");
         }
 
         if (emailChanges && users.IsEmailTaken(email, user.Id))
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "email_exists", "A user with this email address has already been registered");
+            return DevAuthError.EmailExists();
         }
 
         var now = time.GetUtcNow();
@@ -256,13 +256,13 @@ internal sealed partial class DevAuthApi
 
                 if (!IsValidNonce(user, request.Nonce, now))
                 {
-                    return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "reauthentication_not_valid", "Nonce has expired or is invalid");
+                    return DevAuthError.Unprocessable("reauthentication_not_valid", "Nonce has expired or is invalid");
                 }
             }
 
             if (newPassword && user.HasPassword && DevAuthPasswords.Verify(password, user))
             {
-                return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "same_password", "New password should be different from the old password.");
+                return DevAuthError.Unprocessable("same_password", "New password should be different from the old password.");
             }
 
             hashed = DevAuthPasswords.Hash(password, options.PasswordHashIterations);
@@ -298,7 +298,7 @@ internal sealed partial class DevAuthApi
         });
         if (updated is null)
         {
-            return DevAuthError.Forbidden("user_not_found", "User from sub claim in JWT does not exist");
+            return DevAuthError.UserFromTokenGone();
         }
 
         if (hashed is not null)
@@ -354,7 +354,7 @@ internal sealed partial class DevAuthApi
 
         if (user.ConfirmedAt is null)
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "email_not_confirmed", "Please verify your email first.");
+            return DevAuthError.Unprocessable("email_not_confirmed", "Please verify your email first.");
         }
 
         var now = time.GetUtcNow();
@@ -372,7 +372,7 @@ internal sealed partial class DevAuthApi
     {
         if (!options.AllowAnonymous)
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+            return DevAuthError.Unprocessable("anonymous_provider_disabled", "Anonymous sign-ins are disabled");
         }
 
         if (!DevAuthRateLimits.TryAcquire(limits.Signup, ClientKey(context)))
@@ -380,9 +380,9 @@ internal sealed partial class DevAuthApi
             return DevAuthError.RequestRateLimit();
         }
 
-        if (data is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        if (DevAuthError.UnlessMetadata(data, "SignupParams") is { } badData)
         {
-            return DevAuthError.BadJson("json: cannot unmarshal data into Go struct field SignupParams.data of type map[string]interface {}");
+            return badData;
         }
 
         var now = time.GetUtcNow();

@@ -49,9 +49,9 @@ internal sealed partial class DevAuthApi
             case "totp":
                 break;
             case "phone":
-                return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_phone_enroll_not_enabled", "MFA enroll is disabled for Phone");
+                return DevAuthError.Unprocessable("mfa_phone_enroll_not_enabled", "MFA enroll is disabled for Phone");
             case "webauthn":
-                return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_webauthn_enroll_not_enabled", "MFA enroll is disabled for WebAuthn");
+                return DevAuthError.Unprocessable("mfa_webauthn_enroll_not_enabled", "MFA enroll is disabled for WebAuthn");
             default:
                 return DevAuthError.Validation("factor_type needs to be totp, phone, or webauthn");
         }
@@ -60,13 +60,13 @@ internal sealed partial class DevAuthApi
         var name = request.FriendlyName ?? "";
         if (user.Factors.Any(f => f.FriendlyName == name))
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_factor_name_conflict",
+            return DevAuthError.Unprocessable("mfa_factor_name_conflict",
                 $"A factor with the friendly name \"{name}\" for this user already exists");
         }
 
         if (user.Factors.Count >= MaxFactors)
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "too_many_enrolled_mfa_factors",
+            return DevAuthError.Unprocessable("too_many_enrolled_mfa_factors",
                 "Maximum number of verified factors reached, unenroll to continue");
         }
 
@@ -92,7 +92,7 @@ internal sealed partial class DevAuthApi
         };
         if (users.Update(user.Id, u => u with { Factors = [.. u.Factors, factor], UpdatedAt = now }) is null)
         {
-            return DevAuthError.Forbidden("user_not_found", "User from sub claim in JWT does not exist");
+            return DevAuthError.UserFromTokenGone();
         }
 
         return Json(new JsonObject
@@ -159,18 +159,18 @@ internal sealed partial class DevAuthApi
         var now = time.GetUtcNow();
         if (!_challenges.TryGetValue(challengeId, out var challenge) || challenge.FactorId != factor!.Id)
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_factor_not_found", "MFA factor with the provided challenge ID not found");
+            return DevAuthError.Unprocessable("mfa_factor_not_found", "MFA factor with the provided challenge ID not found");
         }
 
         if (challenge.Verified || challenge.IpAddress != PeerAddress(context))
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_ip_address_mismatch", "Challenge and verify IP addresses mismatch.");
+            return DevAuthError.MfaIpAddressMismatch();
         }
 
         if (now > challenge.CreatedAt + ChallengeLifetime)
         {
             _challenges.TryRemove(challengeId, out _);
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_challenge_expired",
+            return DevAuthError.Unprocessable("mfa_challenge_expired",
                 $"MFA challenge {challengeId} has expired, verify against another challenge or create a new challenge.");
         }
 
@@ -178,13 +178,13 @@ internal sealed partial class DevAuthApi
         var totp = new Totp(Base32Encoding.ToBytes(factor.Secret), step: 30, mode: OtpHashMode.Sha1, totpSize: 6);
         if (!totp.VerifyTotp(now.UtcDateTime, request.Code, out _, new VerificationWindow(previous: 1, future: 1)))
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_verification_failed", "Invalid TOTP code entered");
+            return DevAuthError.Unprocessable("mfa_verification_failed", "Invalid TOTP code entered");
         }
 
         // A challenge answers once (GoTrue keeps it, marked verified, and refuses it again).
         if (!_challenges.TryUpdate(challengeId, challenge with { Verified = true }, challenge))
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "mfa_ip_address_mismatch", "Challenge and verify IP addresses mismatch.");
+            return DevAuthError.MfaIpAddressMismatch();
         }
 
         // The factor is verified; other unverified TOTP factors go (GoTrue's DeleteUnverifiedFactors).
@@ -213,7 +213,7 @@ internal sealed partial class DevAuthApi
 
         if (factor!.IsVerified && auth.Session!.Aal != "aal2")
         {
-            return new DevAuthError(StatusCodes.Status422UnprocessableEntity, "insufficient_aal", "AAL2 required to unenroll verified factor");
+            return DevAuthError.Unprocessable("insufficient_aal", "AAL2 required to unenroll verified factor");
         }
 
         var now = time.GetUtcNow();

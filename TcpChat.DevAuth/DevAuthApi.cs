@@ -192,7 +192,7 @@ internal sealed partial class DevAuthApi(
         if (!string.IsNullOrEmpty(request.Phone))
         {
             return string.IsNullOrEmpty(request.Email)
-                ? new DevAuthError(StatusCodes.Status422UnprocessableEntity, "phone_provider_disabled", "Phone signups are disabled")
+                ? DevAuthError.Unprocessable("phone_provider_disabled", "Phone signups are disabled")
                 : DevAuthError.Validation("Only an email address or phone number should be provided on signup.");
         }
 
@@ -201,9 +201,9 @@ internal sealed partial class DevAuthApi(
             return invalid;
         }
 
-        if (request.Data is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        if (DevAuthError.UnlessMetadata(request.Data, "SignupParams") is { } badData)
         {
-            return DevAuthError.BadJson("json: cannot unmarshal data into Go struct field SignupParams.data of type map[string]interface {}");
+            return badData;
         }
 
         var metadata = DevAuthUser.Metadata(request.Data);
@@ -251,7 +251,7 @@ internal sealed partial class DevAuthApi(
         if (user.ConfirmedAt is not null)
         {
             return options.AutoConfirm
-                ? new DevAuthError(StatusCodes.Status422UnprocessableEntity, "user_already_exists", "User already registered")
+                ? DevAuthError.Unprocessable("user_already_exists", "User already registered")
                 : Json(DevAuthJson.ObfuscatedUser(user.Email, metadata, now));
         }
 
@@ -409,7 +409,7 @@ internal sealed partial class DevAuthApi(
         var user = users.Find(userId);
         if (user is null)
         {
-            return new(null, default, DevAuthError.Forbidden("user_not_found", "User from sub claim in JWT does not exist"));
+            return new(null, default, DevAuthError.UserFromTokenGone());
         }
 
         if (!jwt.TryGetPayloadValue<string>("session_id", out var sessionClaim)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -27,9 +28,24 @@ internal sealed class DevAuthError(int status, string errorCode, string message)
 
     public static DevAuthError BadJson(string detail) => BadRequest("bad_json", "Could not parse request body as JSON: " + detail);
 
+    /// <summary>GoTrue's answer when user metadata (<c>data</c>) is not a JSON object; null when it is one or absent.</summary>
+    public static DevAuthError? UnlessMetadata(JsonElement? data, string goParams) =>
+        data is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }
+            ? BadJson($"json: cannot unmarshal data into Go struct field {goParams}.data of type map[string]interface {{}}")
+            : null;
+
     public static DevAuthError InvalidCredentials() => BadRequest("invalid_credentials", "Invalid login credentials");
 
     public static DevAuthError Forbidden(string errorCode, string message) => new(StatusCodes.Status403Forbidden, errorCode, message);
+
+    public static DevAuthError Unprocessable(string errorCode, string message) => new(StatusCodes.Status422UnprocessableEntity, errorCode, message);
+
+    /// <summary>A valid token whose user is gone (deleted meanwhile).</summary>
+    public static DevAuthError UserFromTokenGone() => Forbidden("user_not_found", "User from sub claim in JWT does not exist");
+
+    public static DevAuthError EmailExists() => Unprocessable("email_exists", "A user with this email address has already been registered");
+
+    public static DevAuthError MfaIpAddressMismatch() => Unprocessable("mfa_ip_address_mismatch", "Challenge and verify IP addresses mismatch.");
 
     public static DevAuthError RequestRateLimit() =>
         new(StatusCodes.Status429TooManyRequests, "over_request_rate_limit", "Request rate limit reached");
