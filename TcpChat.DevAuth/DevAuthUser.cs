@@ -6,8 +6,6 @@ namespace TcpChat.DevAuth;
 /// <summary>One stored user. Immutable: updates replace the record, so readers never need the store's lock.</summary>
 internal sealed record DevAuthUser
 {
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
     [JsonPropertyName("id")] public required Guid Id { get; init; }
 
     [JsonPropertyName("identity_id")] public required Guid IdentityId { get; init; }
@@ -60,7 +58,7 @@ internal sealed record DevAuthUser
 
     [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
 
-    [JsonPropertyName("user_metadata")] public JsonElement UserMetadata { get; init; } = EmptyObject;
+    [JsonPropertyName("user_metadata")] public JsonElement UserMetadata { get; init; } = DevAuthJson.EmptyObjectElement;
 
     public bool IsBanned(DateTimeOffset now) => BannedUntil > now;
 
@@ -71,7 +69,7 @@ internal sealed record DevAuthUser
 
     /// <summary>A cloned object element (safe to share), or <c>{}</c> for null/absent metadata.</summary>
     public static JsonElement Metadata(JsonElement? data) =>
-        data is { ValueKind: JsonValueKind.Object } value ? value.Clone() : EmptyObject;
+        data is { ValueKind: JsonValueKind.Object } value ? value.Clone() : DevAuthJson.EmptyObjectElement;
 }
 
 /// <summary>A TOTP factor: unverified until its first successful verify; the secret is base32, as in the enrolment answer.</summary>

@@ -38,8 +38,6 @@ internal sealed class DevAuthFaults : IStartupFilter
     private State _state = new(DevAuthFaultMode.None, TimeSpan.Zero);
     private TaskCompletionSource _delaying = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public DevAuthFaultMode Mode => Volatile.Read(ref _state).Mode;
-
     /// <summary>Completes when a request starts waiting out the delay set last: a test's sign that a call is in flight.</summary>
     public Task Delaying => Volatile.Read(ref _delaying).Task;
 
