@@ -17,19 +17,9 @@ internal sealed partial class ChatCommands
     /// <summary>The room's accounts, each once, with their role: <c>owner</c>, <c>op</c> (the room's or a server operator) or none.</summary>
     private async ValueTask<bool> WhoAsync(ChatSession session, string arg, CancellationToken cancellationToken)
     {
-        string name;
-        if (arg.Length == 0)
+        if (!TryRoomName(session, arg, replies.NoRoomToList, out var name, out var error))
         {
-            if (session.CurrentRoom is null)
-            {
-                return Reply(session, replies.NoRoomToList);
-            }
-
-            name = session.CurrentRoom.Name;
-        }
-        else if (!RoomRegistry.TryNormalize(arg, out name))
-        {
-            return Reply(session, replies.InvalidRoomName);
+            return Reply(session, error);
         }
 
         var members = rooms.Find(name)?.Accounts() ?? [];

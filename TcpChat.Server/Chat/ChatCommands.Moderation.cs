@@ -103,20 +103,9 @@ internal sealed partial class ChatCommands
     /// <summary>The room a moderation command means, from the store; null (the error sent) when there is none.</summary>
     private async ValueTask<StoredRoom?> FindStoredRoomAsync(ChatSession session, string arg, CancellationToken cancellationToken)
     {
-        string name;
-        if (arg.Length == 0)
+        if (!TryRoomName(session, arg, replies.NoCurrentRoom, out var name, out var error))
         {
-            if (session.CurrentRoom is not { } current)
-            {
-                session.Send(replies.NoCurrentRoom);
-                return null;
-            }
-
-            name = current.Name;
-        }
-        else if (!RoomRegistry.TryNormalize(arg, out name))
-        {
-            session.Send(replies.InvalidRoomName);
+            session.Send(error);
             return null;
         }
 

@@ -83,23 +83,15 @@ internal sealed partial class ChatCommands
     private bool TryResolveRoom(ChatSession session, string arg, out Room room, out byte[] error)
     {
         room = null!;
-        error = [];
-        if (arg.Length == 0)
+        if (!TryRoomName(session, arg, replies.NoCurrentRoom, out var name, out error))
         {
-            if (session.CurrentRoom is null)
-            {
-                error = replies.NoCurrentRoom;
-                return false;
-            }
-
-            room = session.CurrentRoom;
-            return true;
+            return false;
         }
 
-        if (!RoomRegistry.TryNormalize(arg, out var name))
+        if (arg.Length == 0)
         {
-            error = replies.InvalidRoomName;
-            return false;
+            room = session.CurrentRoom!;
+            return true;
         }
 
         var found = session.FindRoom(name);
@@ -110,6 +102,34 @@ internal sealed partial class ChatCommands
         }
 
         room = found;
+        return true;
+    }
+
+    /// <summary>
+    /// The normalized name of the room a command names (an optional first argument), or of the current room when
+    /// <paramref name="arg"/> is empty; false with the reply to send (<paramref name="noCurrentRoom"/> when there is none).
+    /// </summary>
+    private bool TryRoomName(ChatSession session, string arg, byte[] noCurrentRoom, out string name, out byte[] error)
+    {
+        error = [];
+        if (arg.Length == 0)
+        {
+            if (session.CurrentRoom is not { } current)
+            {
+                (name, error) = (string.Empty, noCurrentRoom);
+                return false;
+            }
+
+            name = current.Name;
+            return true;
+        }
+
+        if (!RoomRegistry.TryNormalize(arg, out name))
+        {
+            error = replies.InvalidRoomName;
+            return false;
+        }
+
         return true;
     }
 }
